@@ -1,0 +1,14 @@
+"""Data sources and tf.data pipelines."""
+
+from tf_genrepair.data.pipelines import classification_dataset, generation_dataset, restoration_dataset
+from tf_genrepair.data.sources import DataError, default_data_dir, load_dataset, read_idx
+
+__all__ = [
+    "DataError",
+    "classification_dataset",
+    "default_data_dir",
+    "generation_dataset",
+    "load_dataset",
+    "read_idx",
+    "restoration_dataset",
+]

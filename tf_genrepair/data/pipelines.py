@@ -1,0 +1,193 @@
+"""tf.data pipelines for restoration, generation and classification.
+
+Damage is drawn on the fly: every epoch sees fresh corruptions, and two pipelines
+built with the same seed produce the same sequence of epochs. Corruptions run on
+whole batches (vectorised) in a parallel map, followed by prefetch.
+"""
+
+from typing import Callable, Sequence
+
+import tensorflow as tf
+
+from tf_genrepair.corruptions import Corruption, get_corruption
+from tf_genrepair.corruptions.core import NUM_SEVERITIES
+
+SeverityLike = int | tuple[int, int]
+
+
+
+def _batch_seeds(seed: int) -> tf.data.Dataset:
+    """An endless stream of shape-[2] seeds, different on every epoch and reproducible from `seed`."""
+    return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+
+
+def _shuffled_batches(
+    dataset: tf.data.Dataset, batch_size: int, seed: int, shuffle_buffer: int | None, drop_remainder: bool
+) -> tf.data.Dataset:
+    _check_batch_size(batch_size)
+    if shuffle_buffer:
+        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder)
+
+
+def _severity_sampler(severity: SeverityLike) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor | int]:
+    """Returns `sample(batch, seed)`: the fixed severity, or one uniform draw per image from a range."""
+    if isinstance(severity, int) and not isinstance(severity, bool):
+        if not 1 <= severity <= NUM_SEVERITIES:
+            raise ValueError(f"`severity` must be an int in [1, 5] or a (low, high) range. Received: severity={severity}")
+        return lambda batch, seed: severity
+    if (
+        isinstance(severity, Sequence)
+        and len(severity) == 2
+        and all(isinstance(bound, int) for bound in severity)
+        and 1 <= severity[0] <= severity[1] <= NUM_SEVERITIES
+    ):
+        low, high = severity
+        return lambda batch, seed: tf.random.stateless_uniform([batch], seed, low, high + 1, dtype=tf.int32)
+    raise ValueError(f"`severity` must be an int in [1, 5] or a (low, high) range within it. Received: severity={severity!r}")
+
+
+def restoration_dataset(
+    dataset: tf.data.Dataset,
+    corruption: str | Corruption,
+    *,
+    severity: SeverityLike,
+    batch_size: int,
+    seed: int = 0,
+    shuffle_buffer: int | None = None,
+    drop_remainder: bool = False,
+    repeat: bool = False,
+) -> tf.data.Dataset:
+    """Pairs damaged images with their clean originals for training a restorer.
+
+    Args:
+        dataset: Yields `(image, label)` (labels are dropped) or images, float32 `[H, W, C]`
+            in [0, 1], all of one size (cut patches first for natural images).
+        corruption: A registry name (`gaussian_noise`, `box+jpeg`, ...) or a corruption callable.
+        severity: An int in 1..5, or a `(low, high)` range sampled per image.
+        batch_size: Images per batch.
+        seed: Seeds shuffling and damage; the same seed gives the same epochs.
+        shuffle_buffer: Size of the shuffle buffer; None or 0 keeps the order.
+        drop_remainder: Whether to drop the last incomplete batch.
+        repeat: Whether to repeat forever (each pass with fresh damage).
+
+    Returns:
+        A dataset of `((damaged, mask), clean)` batches, `mask` `[B, H, W, 1]` with 1 where observed.
+
+    Example:
+        >>> pairs = restoration_dataset(load_dataset("sample"), "gaussian_noise", severity=(1, 5), batch_size=64)
+    """
+    corruption_fn = get_corruption(corruption) if isinstance(corruption, str) else corruption
+    sample_severity = _severity_sampler(severity)
+    batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder)
+    if repeat:
+        batches = batches.repeat()
+
+    def damage(element: tuple[tf.Tensor, ...] | tf.Tensor, batch_seed: tf.Tensor) -> tuple[tuple[tf.Tensor, tf.Tensor], tf.Tensor]:
+        clean = element[0] if isinstance(element, tuple) else element  # Labels, if any, are dropped.
+        severity_seed, damage_seed = tf.unstack(tf.random.experimental.stateless_split(batch_seed, 2))
+        batch_severity = sample_severity(tf.shape(clean)[0], severity_seed)
+        damaged, mask = corruption_fn(clean, severity=batch_severity, seed=damage_seed)
+        return (damaged, mask), clean
+
+    paired = tf.data.Dataset.zip(batches, _batch_seeds(seed))
+    return paired.map(damage, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def generation_dataset(
+    dataset: tf.data.Dataset,
+    *,
+    batch_size: int,
+    seed: int = 0,
+    conditional: bool = False,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    binarize: bool = False,
+    shuffle_buffer: int | None = 10_000,
+    drop_remainder: bool = True,
+) -> tf.data.Dataset:
+    """Batches of training images for generative models.
+
+    Args:
+        dataset: Yields `(image, label)` with images float32 in [0, 1].
+        batch_size: Images per batch.
+        seed: Seeds shuffling and binarization.
+        conditional: Yield `(images, labels)` instead of images.
+        value_range: Range to rescale images to, e.g. `(-1, 1)` for a tanh generator.
+        binarize: Dynamic binarization: a fresh Bernoulli draw of every pixel each epoch
+            (Burda et al. 2016), before rescaling.
+        shuffle_buffer: Size of the shuffle buffer.
+        drop_remainder: Whether to drop the last incomplete batch (default True: GAN
+            steps assume full batches).
+
+    Returns:
+        A dataset of image batches, or `(images, labels)` when `conditional`.
+
+    Example:
+        >>> images = generation_dataset(load_dataset("mnist"), batch_size=128, value_range=(-1, 1))
+    """
+    low, high = value_range
+    if not low < high:
+        raise ValueError(f"`value_range` must be (low, high) with low < high. Received: value_range={value_range!r}")
+    batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder)
+
+    def prepare(element: tuple[tf.Tensor, tf.Tensor], batch_seed: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
+        images, labels = element
+        if binarize:
+            images = tf.cast(tf.random.stateless_uniform(tf.shape(images), batch_seed) < images, tf.float32)
+        images = low + (high - low) * images
+        return (images, labels) if conditional else images
+
+    paired = tf.data.Dataset.zip(batches, _batch_seeds(seed))
+    return paired.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def classification_dataset(
+    dataset: tf.data.Dataset,
+    *,
+    batch_size: int,
+    seed: int = 0,
+    shuffle_buffer: int | None = None,
+    corruption: str | Corruption | None = None,
+    severity: SeverityLike = (1, 5),
+    corrupted_fraction: float = 0.5,
+) -> tf.data.Dataset:
+    """Batches of `(images, labels)`, optionally with corruptions as augmentation.
+
+    Args:
+        dataset: Yields `(image, label)`.
+        batch_size: Images per batch.
+        seed: Seeds shuffling and augmentation.
+        shuffle_buffer: Size of the shuffle buffer; None keeps the order (evaluation).
+        corruption: If given, a registry name or callable used to damage images on the fly.
+        severity: Severity or `(low, high)` range for the augmentation.
+        corrupted_fraction: Fraction of images in each batch that are damaged.
+
+    Returns:
+        A dataset of `(images, labels)` batches.
+
+    Example:
+        >>> train = classification_dataset(load_dataset("mnist"), batch_size=128, shuffle_buffer=60_000)
+    """
+    batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder=False)
+    if corruption is None:
+        return batches.prefetch(tf.data.AUTOTUNE)
+    if not 0.0 <= corrupted_fraction <= 1.0:
+        raise ValueError(f"`corrupted_fraction` must lie in [0, 1]. Received: corrupted_fraction={corrupted_fraction}")
+    corruption_fn = get_corruption(corruption) if isinstance(corruption, str) else corruption
+    sample_severity = _severity_sampler(severity)
+
+    def augment(element: tuple[tf.Tensor, tf.Tensor], batch_seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        images, labels = element
+        severity_seed, damage_seed, choice_seed = tf.unstack(tf.random.experimental.stateless_split(batch_seed, 3))
+        batch = tf.shape(images)[0]
+        damaged, _ = corruption_fn(images, severity=sample_severity(batch, severity_seed), seed=damage_seed)
+        chosen = tf.random.stateless_uniform([batch, 1, 1, 1], choice_seed) < corrupted_fraction
+        return tf.where(chosen, damaged, images), labels
+
+    paired = tf.data.Dataset.zip(batches, _batch_seeds(seed))
+    return paired.map(augment, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

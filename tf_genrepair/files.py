@@ -1,0 +1,49 @@
+"""Atomic file output: a reader never sees a half-written file."""
+
+import contextlib
+import json
+import os
+import tempfile
+from typing import Any, Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yields a temporary path beside `path`, renamed onto `path` on success.
+
+    If the body raises, the temporary file is removed and `path` is untouched.
+
+    Args:
+        path: The final destination.
+
+    Returns:
+        A context manager yielding the temporary path to write to.
+
+    Example:
+        >>> with atomic_path("/tmp/grid.png") as tmp:
+        ...     figure.savefig(tmp, format="png")
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    base, extension = os.path.splitext(os.path.basename(path))
+    handle, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=f".tmp{extension}", dir=directory)
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Writes `text` to `path` atomically."""
+    with atomic_path(path) as temporary:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def write_json_atomic(path: str, value: Any) -> None:
+    """Writes `value` as indented JSON to `path` atomically."""
+    write_text_atomic(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
