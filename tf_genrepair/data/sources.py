@@ -245,7 +245,7 @@ def _arrays_dataset(images: np.ndarray, labels: np.ndarray, split_slice: slice) 
     # Converting chunks and unbatching avoids a per-image map, which costs about 15 us an image.
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(ARRAY_CHUNK)
     dataset = dataset.map(lambda image, label: (tf.image.convert_image_dtype(image, tf.float32), label))
-    return dataset.unbatch()
+    return dataset.unbatch().apply(tf.data.experimental.assert_cardinality(len(images)))
 
 
 def _list_images(folder: str) -> list[str]:

@@ -1,0 +1,40 @@
+# The two commands: `make demo` and `make test`. Each creates .venv and installs what it needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-benchmarks
+SHARED_DATA := $(abspath ../shared/data)
+
+ifneq ($(wildcard $(SHARED_DATA)/mnist),)
+export GENREPAIR_DATA_DIR ?= $(SHARED_DATA)
+endif
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: demo test install benchmarks clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): setup.cfg setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,benchmarks]"
+	touch $(BENCH_STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/genrepair-demo --output=demo_output
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+benchmarks: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/pipeline_throughput.py
+
+clean:
+	rm -rf $(VENV) demo_output *.egg-info

@@ -1,0 +1,149 @@
+"""Experiment configs: dataclasses, named experiments and `key=value` overrides."""
+
+import dataclasses
+import types
+import typing
+from typing import Any, Callable, Sequence
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """Where the data comes from and how it is batched."""
+
+    name: str = "mnist"
+    train_split: str = "train"
+    eval_split: str = "test"
+    batch_size: int = 128
+    shuffle_buffer: int = 60_000
+    augmentation: str | None = None  # A corruption name used as training augmentation.
+    augmentation_severity: int = 5  # Upper end of the severity range 1..N.
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """Which model to build and its size."""
+
+    kind: str = "classifier"
+    image_shape: tuple[int, int, int] = (28, 28, 1)
+    num_classes: int = 10
+    width: int = 32
+    feature_dim: int = 128
+    dropout: float = 0.3
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Optimisation and run control."""
+
+    epochs: int = 10
+    steps_per_epoch: int | None = None
+    learning_rate: float = 1e-3
+    seed: int = 0
+    strategy: str = "default"
+
+
+@dataclasses.dataclass
+class ExperimentConfig:
+    """A complete, named experiment."""
+
+    name: str
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
+    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
+    train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as plain JSON-ready data."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ExperimentConfig":
+        """Rebuilds a config written by `to_dict`."""
+        return cls(
+            name=values["name"],
+            data=DataConfig(**values["data"]),
+            model=ModelConfig(**{**values["model"], "image_shape": tuple(values["model"]["image_shape"])}),
+            train=TrainConfig(**values["train"]),
+        )
+
+
+def classifier_mnist() -> ExperimentConfig:
+    """The reference MNIST classifier (>= 99.0% test accuracy)."""
+    return ExperimentConfig(name="classifier_mnist", train=TrainConfig(epochs=6, learning_rate=2e-3))
+
+
+def classifier_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: the shipped sample digits, one short epoch."""
+    return ExperimentConfig(
+        name="classifier_mnist_smoke",
+        data=DataConfig(name="sample", eval_split="test[:500]", batch_size=64, shuffle_buffer=4000),
+        model=ModelConfig(width=8, feature_dim=32),
+        train=TrainConfig(epochs=2),
+    )
+
+
+EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
+    "classifier_mnist": classifier_mnist,
+    "classifier_mnist_smoke": classifier_mnist_smoke,
+}
+
+
+def _parse_value(text: str, annotation: Any, key: str) -> Any:
+    """Converts the text of an override to the field's declared type."""
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if text.lower() == "none" and type(None) in arguments:
+            return None
+        (annotation,) = [argument for argument in arguments if argument is not type(None)]
+        origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    try:
+        if annotation is bool:
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(text)
+            return text.lower() in ("true", "1")
+        if origin is tuple:
+            return tuple(_parse_value(part, arguments[0], key) for part in text.strip("()").split(",") if part.strip())
+        return annotation(text)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"Override {key}={text!r} is not a valid {getattr(annotation, '__name__', annotation)}.") from error
+
+
+def valid_override_keys(config: ExperimentConfig) -> list[str]:
+    """Every `section.field` key an override may set."""
+    return [
+        f"{section.name}.{field.name}"
+        for section in dataclasses.fields(config)
+        if dataclasses.is_dataclass(getattr(config, section.name))
+        for field in dataclasses.fields(getattr(config, section.name))
+    ]
+
+
+def apply_overrides(config: ExperimentConfig, overrides: Sequence[str]) -> ExperimentConfig:
+    """Returns a copy of `config` with `section.field=value` overrides applied.
+
+    Example:
+        >>> config = apply_overrides(get_experiment("classifier_mnist"), ["train.epochs=2"])
+    """
+    config = ExperimentConfig.from_dict(config.to_dict())
+    for override in overrides:
+        key, separator, text = override.partition("=")
+        section_name, _, field_name = key.strip().partition(".")
+        section = getattr(config, section_name, None)
+        fields = {field.name: field for field in dataclasses.fields(section)} if dataclasses.is_dataclass(section) else {}
+        if not separator or field_name not in fields:
+            raise ValueError(
+                f"Unknown override {override!r}; expected key=value with key one of: {', '.join(valid_override_keys(config))}"
+            )
+        hints = typing.get_type_hints(type(section))
+        setattr(section, field_name, _parse_value(text.strip(), hints[field_name], key))
+    return config
+
+
+def get_experiment(name: str, overrides: Sequence[str] = ()) -> ExperimentConfig:
+    """Returns the named experiment's config with `overrides` applied.
+
+    Example:
+        >>> config = get_experiment("classifier_mnist_smoke", ["train.epochs=2"])
+    """
+    if name not in EXPERIMENTS:
+        raise ValueError(f"Unknown experiment {name!r}. Valid experiments: {', '.join(sorted(EXPERIMENTS))}")
+    return apply_overrides(EXPERIMENTS[name](), overrides)

@@ -1,0 +1,49 @@
+"""A small CNN for digit-sized images; its `features` layer feeds FID/KID on digits."""
+
+from typing import Sequence
+
+import keras
+
+FEATURES_LAYER = "features"
+
+
+def digit_classifier_network(
+    *,
+    image_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    width: int = 32,
+    feature_dim: int = 128,
+    dropout: float = 0.3,
+    name: str = "digit_classifier",
+) -> keras.Model:
+    """Two conv blocks (conv-BN-ReLU x2, max-pool), a `features` dense layer and a logit layer.
+
+    Args:
+        image_shape: `(height, width, channels)`; height and width divisible by 4.
+        num_classes: Number of output logits.
+        width: Filters of the first block (the second block has twice as many).
+        feature_dim: Size of the penultimate `features` layer.
+        dropout: Dropout rate before the logits.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` mapping images in [0, 1] to logits.
+
+    Example:
+        >>> network = digit_classifier_network(image_shape=(28, 28, 1), num_classes=10)
+    """
+    if len(image_shape) != 3 or image_shape[0] % 4 or image_shape[1] % 4:
+        raise ValueError(f"`image_shape` must be (H, W, C) with H and W divisible by 4. Received: image_shape={image_shape}")
+    inputs = keras.Input(shape=tuple(image_shape), name="images")
+    x = inputs
+    for filters in (width, 2 * width):
+        for _ in range(2):
+            x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+            x = keras.layers.BatchNormalization(momentum=0.9)(x)
+            x = keras.layers.ReLU()(x)
+        x = keras.layers.MaxPooling2D()(x)
+    x = keras.layers.Flatten()(x)
+    features = keras.layers.Dense(feature_dim, activation="relu", name=FEATURES_LAYER)(x)
+    x = keras.layers.Dropout(dropout)(features)
+    logits = keras.layers.Dense(num_classes, name="logits")(x)
+    return keras.Model(inputs, logits, name=name)
