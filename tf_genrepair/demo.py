@@ -2,6 +2,7 @@
 
 import os
 import time
+from typing import Sequence
 
 import keras
 import numpy as np
@@ -30,7 +31,14 @@ def summary_table(report: dict, severities: tuple[int, ...] = (1, 3, 5)) -> str:
     return "\n".join(lines)
 
 
-def run_demo(output_dir: str, *, num_test: int = 1000, epochs: int = 3, seed: int = 0) -> dict:
+def run_demo(
+    output_dir: str,
+    *,
+    num_test: int = 1000,
+    epochs: int = 3,
+    seed: int = 0,
+    corruptions: Sequence[str] = tuple(CORRUPTIONS),
+) -> dict:
     """Writes the corruption gallery, trains a small digit classifier and reports accuracy under damage.
 
     Args:
@@ -38,6 +46,7 @@ def run_demo(output_dir: str, *, num_test: int = 1000, epochs: int = 3, seed: in
         num_test: Shipped test digits to evaluate on (at most 1000).
         epochs: Classifier training epochs on the 4000 shipped training digits.
         seed: Seed for training and damage.
+        corruptions: Corruptions to evaluate (the gallery always shows all of them).
 
     Returns:
         The evaluation report.
@@ -57,7 +66,7 @@ def run_demo(output_dir: str, *, num_test: int = 1000, epochs: int = 3, seed: in
     train = classification_dataset(load_dataset("sample", split="train"), batch_size=64, seed=seed, shuffle_buffer=4000)
     classifier.fit(train, epochs=epochs, verbose=2)
 
-    report = evaluate_recognition_gain(classifier, {}, test_images, test_labels, list(CORRUPTIONS), SEVERITIES, seed=seed)
+    report = evaluate_recognition_gain(classifier, {}, test_images, test_labels, list(corruptions), SEVERITIES, seed=seed)
     report["seconds"] = time.time() - started
     written = write_report(report, output_dir, title="tf_genrepair demo: digit recognition under damage")
     print(summary_table(report))

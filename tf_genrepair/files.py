@@ -7,6 +7,12 @@ import tempfile
 from typing import Any, Iterator
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
     """Yields a temporary path beside `path`, renamed onto `path` on success.
@@ -30,6 +36,7 @@ def atomic_path(path: str) -> Iterator[str]:
     os.close(handle)
     try:
         yield temporary
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp creates 0600; give the usual permissions.
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

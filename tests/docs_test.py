@@ -1,0 +1,27 @@
+"""The documented severity table is the one the code uses."""
+
+import os
+
+import pytest
+
+from tf_genrepair.corruptions import CORRUPTIONS, family_of
+
+DOCS = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "corruptions.md")
+
+
+def documented_parameters() -> dict[tuple[str, str], tuple[float, ...]]:
+    table = {}
+    with open(DOCS, encoding="utf-8") as handle:
+        for line in handle:
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if len(cells) == 8 and cells[0] in CORRUPTIONS:
+                assert cells[1] == family_of(cells[0])
+                table[cells[0], cells[2]] = tuple(float(value) for value in cells[3:])
+    return table
+
+
+@pytest.mark.parametrize("name", list(CORRUPTIONS))
+def test_severity_table_matches_the_code(name):
+    table = documented_parameters()
+    for parameter, values in CORRUPTIONS[name].parameters.items():
+        assert table[name, parameter] == pytest.approx(values), (name, parameter)
