@@ -26,6 +26,7 @@ class Classifier(keras.Model):
         # === Layers ===
         self.network = network
         self._features = keras.Model(network.inputs, network.get_layer(FEATURES_LAYER).output, name="features")
+        self.built = True  # The network arrives built.
 
     def call(self, images: tf.Tensor, training: bool | None = None) -> tf.Tensor:
         return self.network(images, training=training)

@@ -39,7 +39,7 @@ def digit_classifier_network(
     for filters in (width, 2 * width):
         for _ in range(2):
             x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-            x = keras.layers.BatchNormalization(momentum=0.9)(x)
+            x = keras.layers.BatchNormalization(momentum=0.9, synchronized=True)(x)
             x = keras.layers.ReLU()(x)
         x = keras.layers.MaxPooling2D()(x)
     x = keras.layers.Flatten()(x)

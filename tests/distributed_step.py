@@ -1,0 +1,82 @@
+"""Runs one training step on 1 device and under MirroredStrategy on 2 logical CPUs; prints the differences.
+
+Run as a subprocess (logical devices must be configured before TensorFlow starts):
+    python tests/distributed_step.py gan
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from tf_genrepair.distribute import make_strategy  # noqa: E402
+from tf_genrepair.models import GAN, Classifier, ConditionalGAN  # noqa: E402
+from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, digit_classifier_network, mlp_discriminator, mlp_generator  # noqa: E402
+
+GLOBAL_BATCH = 8
+
+
+def sgd() -> keras.optimizers.Optimizer:
+    """Plain SGD: Adam's first step is about sign(gradient), which turns float rounding in
+    near-zero gradients into full-size differences and would hide what this checks."""
+    return keras.optimizers.SGD(learning_rate=0.1)
+
+
+def build(kind: str) -> keras.Model:
+    keras.utils.set_random_seed(0)
+    if kind == "gan":
+        model = GAN(generator=mlp_generator(latent_dim=8), discriminator=mlp_discriminator(), latent_dim=8, ema_decay=0.9)
+        model.compile(generator_optimizer=sgd(), discriminator_optimizer=sgd(), loss="wasserstein")
+    elif kind == "cgan":
+        model = ConditionalGAN(
+            generator=dcgan_generator(latent_dim=8, base_filters=4, num_classes=10),
+            discriminator=dcgan_discriminator(base_filters=4, dropout=0.0, num_classes=10),
+            latent_dim=8,
+            num_classes=10,
+        )
+        model.compile(generator_optimizer=sgd(), discriminator_optimizer=sgd(), loss="non_saturating")
+    else:
+        model = Classifier(network=digit_classifier_network(width=4, feature_dim=8, dropout=0.0))
+        model.compile(optimizer=sgd())
+    return model
+
+
+def one_step(kind: str, strategy: tf.distribute.Strategy, data: tuple) -> tuple[list[np.ndarray], dict]:
+    with strategy.scope():
+        model = build(kind)
+    dataset = tf.data.Dataset.from_tensors(data if kind != "gan" else data[0])
+    history = model.fit(dataset, epochs=1, verbose=0)
+    return [np.asarray(weight) for weight in model.weights], {key: values[-1] for key, values in history.history.items()}
+
+
+def main() -> None:
+    kind = sys.argv[1]
+    mirrored = make_strategy("mirrored", num_cpu_devices=2)
+    rng = np.random.default_rng(0)
+    data = (rng.random((GLOBAL_BATCH, 28, 28, 1)).astype(np.float32), rng.integers(0, 10, GLOBAL_BATCH))
+    single_weights, single_logs = one_step(kind, tf.distribute.OneDeviceStrategy("/cpu:0"), data)
+    mirrored_weights, mirrored_logs = one_step(kind, mirrored, data)
+    relative = max(
+        float(np.max(np.abs(a - b)) / (np.max(np.abs(a)) + 1e-12)) for a, b in zip(single_weights, mirrored_weights)
+    )
+    changed = max(float(np.max(np.abs(a - b))) for a, b in zip(single_weights, [np.asarray(w) for w in build(kind).weights]))
+    print(
+        json.dumps(
+            {
+                "replicas": mirrored.num_replicas_in_sync,
+                "max_relative_weight_difference": relative,
+                "weights_changed_by_step": changed,
+                "single_logs": single_logs,
+                "mirrored_logs": mirrored_logs,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Each adversarial loss against its textbook formula on fixed numbers."""
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_genrepair import losses
+
+REAL = np.array([[2.0], [-1.0], [0.5]], np.float32)
+FAKE = np.array([[-3.0], [0.0], [1.5]], np.float32)
+sigmoid = lambda x: 1 / (1 + np.exp(-x))
+
+
+def test_minimax_discriminator_is_binary_cross_entropy():
+    expected = -np.log(sigmoid(REAL[:, 0])) - np.log(1 - sigmoid(FAKE[:, 0]))
+    np.testing.assert_allclose(losses.minimax_discriminator_loss(REAL, FAKE), expected, rtol=1e-5)
+
+
+def test_label_smoothing_targets_one_minus_s_for_reals():
+    s = 0.1
+    d_real = sigmoid(REAL[:, 0])
+    expected = -(1 - s) * np.log(d_real) - s * np.log(1 - d_real) - np.log(1 - sigmoid(FAKE[:, 0]))
+    np.testing.assert_allclose(losses.minimax_discriminator_loss(REAL, FAKE, label_smoothing=s), expected, rtol=1e-5)
+
+
+def test_generator_losses():
+    d_fake = sigmoid(FAKE[:, 0])
+    np.testing.assert_allclose(losses.minimax_generator_loss(FAKE), np.log(1 - d_fake), rtol=1e-5)
+    np.testing.assert_allclose(losses.non_saturating_generator_loss(FAKE), -np.log(d_fake), rtol=1e-5)
+    np.testing.assert_allclose(losses.least_squares_generator_loss(FAKE), 0.5 * (FAKE[:, 0] - 1) ** 2, rtol=1e-6)
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(FAKE), -FAKE[:, 0], rtol=1e-6)
+
+
+def test_discriminator_losses():
+    r, f = REAL[:, 0], FAKE[:, 0]
+    np.testing.assert_allclose(losses.least_squares_discriminator_loss(REAL, FAKE), 0.5 * ((r - 1) ** 2 + f**2), rtol=1e-6)
+    np.testing.assert_allclose(losses.wasserstein_discriminator_loss(REAL, FAKE), f - r, rtol=1e-6)
+    np.testing.assert_allclose(
+        losses.hinge_discriminator_loss(REAL, FAKE), np.maximum(0, 1 - r) + np.maximum(0, 1 + f), rtol=1e-6
+    )
+
+
+def test_non_saturating_has_strong_gradient_where_minimax_saturates():
+    rejected = tf.constant([[-6.0]])  # D(G(z)) close to 0: the generator is losing.
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(rejected)
+        minimax, non_saturating = losses.minimax_generator_loss(rejected), losses.non_saturating_generator_loss(rejected)
+    strong, weak = (float(tf.reshape(tape.gradient(loss, rejected), [])) for loss in (non_saturating, minimax))
+    assert abs(strong) > 100 * abs(weak)
+
+
+def test_patch_scores_are_averaged_per_example():
+    patches = np.stack([np.full((4, 4, 1), value, np.float32) for value in (1.0, -2.0)])
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(patches), [-1.0, 2.0])
+
+
+def test_gradient_penalty_of_a_linear_critic():
+    # D(x) = sum(w * x): its gradient is w everywhere, so the penalty is (|w| - 1)^2.
+    weights = tf.constant(np.full((2, 2, 1), 0.75, np.float32))
+    critic = lambda images: tf.reduce_sum(images * weights, axis=[1, 2, 3])[:, None]
+    real, fake = tf.random.uniform((3, 2, 2, 1)), tf.random.uniform((3, 2, 2, 1))
+    penalty = losses.gradient_penalty(critic, real, fake, interpolation_weights=tf.random.uniform([3]))
+    np.testing.assert_allclose(penalty, [(math.sqrt(4 * 0.75**2) - 1) ** 2] * 3, rtol=1e-4)
+    np.testing.assert_allclose(losses.r1_penalty(critic, real), [0.5 * 4 * 0.75**2] * 3, rtol=1e-5)
+
+
+def test_unknown_loss_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="non_saturating"):
+        losses.get_adversarial_loss("relativistic")

@@ -1,0 +1,70 @@
+"""GAN: a smoke run's discriminator learns, every loss trains, sampling, round trips."""
+
+import keras
+import numpy as np
+import pytest
+
+from tests.helpers import assert_round_trips
+from tf_genrepair.data import generation_dataset, load_dataset
+from tf_genrepair.models import GAN
+from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+
+
+def small_gan(**options) -> GAN:
+    return GAN(generator=mlp_generator(latent_dim=16), discriminator=mlp_discriminator(), latent_dim=16, **options)
+
+
+@pytest.fixture(scope="module")
+def digits_batches():
+    return generation_dataset(load_dataset("sample", split="train[:1024]"), batch_size=64, seed=0)
+
+
+def test_discriminator_learns_to_tell_real_from_fake(digits_batches):
+    gan = small_gan()
+    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-4), discriminator_optimizer=keras.optimizers.Adam(1e-3))
+    history = gan.fit(digits_batches, epochs=2, verbose=0).history
+    assert history["discriminator_accuracy"][-1] > 0.6  # Chance is 0.5.
+    assert history["real_score"][-1] > history["fake_score"][-1]
+
+
+@pytest.mark.parametrize("loss", ["minimax", "non_saturating", "least_squares", "wasserstein", "hinge"])
+def test_every_loss_trains_to_finite_values(loss, digits_batches):
+    gan = small_gan(discriminator_steps=2, r1_weight=1.0 if loss == "hinge" else 0.0, label_smoothing=0.1)
+    gan.compile(loss=loss)
+    logs = gan.fit(digits_batches.take(3), epochs=1, verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in logs.values())
+    assert set(logs) == {"generator_loss", "discriminator_loss", "real_score", "fake_score", "discriminator_accuracy"}
+
+
+def test_ema_generator_lags_the_trained_one(digits_batches):
+    gan = small_gan(ema_decay=0.9)
+    gan.compile()
+    before = gan.ema_generator.get_weights()
+    gan.fit(digits_batches.take(5), epochs=1, verbose=0)
+    moved = [np.abs(a - b).max() for a, b in zip(before, gan.ema_generator.get_weights())]
+    behind = [np.abs(a - b).max() for a, b in zip(gan.generator.get_weights(), gan.ema_generator.get_weights())]
+    assert max(moved) > 0 and max(behind) > 0
+
+
+def test_generate_is_reproducible_and_in_unit_range():
+    gan = GAN(generator=dcgan_generator(latent_dim=8, base_filters=4), discriminator=dcgan_discriminator(base_filters=4), latent_dim=8)
+    first, again, other = gan.generate(4, seed=1), gan.generate(4, seed=1), gan.generate(4, seed=2)
+    assert first.shape == (4, 28, 28, 1) and 0.0 <= first.min() and first.max() <= 1.0
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    path = gan.interpolate(start_seed=1, end_seed=2, steps=5)
+    np.testing.assert_allclose(path[0], gan.generate(1, seed=1)[0], atol=1e-6)
+
+
+def test_round_trips(tmp_path):
+    gan = small_gan(ema_decay=0.99, discriminator_steps=2)
+    gan.compile(loss="hinge")
+    assert_round_trips(gan, np.zeros((2, 16), np.float32), str(tmp_path))
+    loaded = keras.saving.load_model(str(tmp_path / "model.keras"))
+    assert loaded.loss_name == "hinge" and loaded.discriminator_steps == 2
+
+
+@pytest.mark.parametrize("options, message", [(dict(discriminator_steps=0), "discriminator_steps"), (dict(ema_decay=1.5), "ema_decay")])
+def test_bad_options_are_rejected(options, message):
+    with pytest.raises(ValueError, match=message):
+        small_gan(**options)

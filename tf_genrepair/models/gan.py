@@ -1,0 +1,273 @@
+"""`GAN`: the adversarial training algorithm around a generator and a discriminator passed in."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_genrepair.losses import gradient_penalty, get_adversarial_loss, r1_penalty
+
+
+INTERPOLATION_DRAW_OFFSET = 1000  # Keeps WGAN-GP interpolation draws apart from latent draws.
+
+
+def _to_unit_range(images: tf.Tensor) -> tf.Tensor:
+    return (images + 1.0) / 2.0
+
+
+@keras.saving.register_keras_serializable(package="tf_genrepair")
+class GAN(keras.Model):
+    """Trains `generator` against `discriminator` with `fit()`; data are images in [0, 1].
+
+    Real images are mapped to [-1, 1] for the discriminator (the generator ends in tanh);
+    `generate` maps samples back to [0, 1]. Latent codes are standard normal, drawn
+    from a stateless RNG keyed by `seed` and the step counter: a run is reproducible,
+    resumes with the same draws, and under `tf.distribute` each replica takes its slice
+    of one global draw, so N replicas compute exactly what one device would.
+
+    Args:
+        generator: Maps `[B, latent_dim]` latents to `[B, H, W, C]` images in [-1, 1].
+        discriminator: Maps images to raw scores `[B, 1]` (or a patch map).
+        latent_dim: Size of the latent code.
+        discriminator_steps: Discriminator updates per generator update (each with new
+            latents, on the same real batch).
+        gradient_penalty_weight: Weight of the WGAN-GP penalty (used by `wasserstein`).
+        r1_weight: Weight gamma of the R1 penalty `gamma/2 ||grad D(x)||^2` on reals (0: off).
+        label_smoothing: One-sided label smoothing of the real target (minimax losses).
+        ema_decay: Decay of an exponential moving average of the generator weights used
+            by `generate` (None: off).
+        seed: Seed of the latent draws.
+
+    Example:
+        >>> gan = GAN(generator=dcgan_generator(), discriminator=dcgan_discriminator(), latent_dim=100)
+        >>> gan.compile(generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        ...             discriminator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+        >>> gan.fit(generation_dataset(load_dataset("mnist"), batch_size=256), epochs=10)
+        >>> samples = gan.generate(64, seed=0)
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        latent_dim: int,
+        discriminator_steps: int = 1,
+        gradient_penalty_weight: float = 10.0,
+        r1_weight: float = 0.0,
+        label_smoothing: float = 0.0,
+        ema_decay: float | None = None,
+        seed: int = 0,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if discriminator_steps < 1:
+            raise ValueError(f"`discriminator_steps` must be >= 1. Received: discriminator_steps={discriminator_steps}")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"`ema_decay` must lie in (0, 1) or be None. Received: ema_decay={ema_decay}")
+        # === Layers ===
+        self.generator = generator
+        self.discriminator = discriminator
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
+        self.built = True  # The networks arrive built; nothing to infer from data.
+        # === Config ===
+        self.latent_dim = latent_dim
+        self.discriminator_steps = discriminator_steps
+        self.gradient_penalty_weight = gradient_penalty_weight
+        self.r1_weight = r1_weight
+        self.label_smoothing = label_smoothing
+        self.ema_decay = ema_decay
+        self.seed = seed
+        # === Trackers ===
+        self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
+        self.discriminator_loss_tracker = keras.metrics.Mean(name="discriminator_loss")
+        self.real_score_tracker = keras.metrics.Mean(name="real_score")
+        self.fake_score_tracker = keras.metrics.Mean(name="fake_score")
+        self.discriminator_accuracy_tracker = keras.metrics.Mean(name="discriminator_accuracy")
+
+    def compile(
+        self,
+        *,
+        generator_optimizer: str | keras.optimizers.Optimizer = "adam",
+        discriminator_optimizer: str | keras.optimizers.Optimizer = "adam",
+        loss: str = "non_saturating",
+        **kwargs,
+    ) -> None:
+        """Sets both optimizers and the adversarial loss (`minimax`, `non_saturating`, `least_squares`, `wasserstein`, `hinge`)."""
+        super().compile(**kwargs)
+        self.adversarial_loss = get_adversarial_loss(loss)
+        self.loss_name = loss
+        self.generator_optimizer = keras.optimizers.get(generator_optimizer)
+        self.discriminator_optimizer = keras.optimizers.get(discriminator_optimizer)
+        # Create the slots now, in the caller's strategy scope, not lazily inside a replica step.
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+
+    def get_compile_config(self) -> dict:
+        return {
+            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
+            "discriminator_optimizer": keras.saving.serialize_keras_object(self.discriminator_optimizer),
+            "loss": self.loss_name,
+        }
+
+    def compile_from_config(self, config: dict) -> None:
+        """Recompiles a loaded model with its saved optimizers and loss."""
+        self.compile(
+            generator_optimizer=keras.saving.deserialize_keras_object(config["generator_optimizer"]),
+            discriminator_optimizer=keras.saving.deserialize_keras_object(config["discriminator_optimizer"]),
+            loss=config["loss"],
+        )
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return [
+            self.generator_loss_tracker,
+            self.discriminator_loss_tracker,
+            self.real_score_tracker,
+            self.fake_score_tracker,
+            self.discriminator_accuracy_tracker,
+        ]
+
+    # --- Hooks that ConditionalGAN overrides. ---
+
+    def unpack(self, data: tf.Tensor | tuple) -> tuple[tf.Tensor, tf.Tensor | None]:
+        """Splits a batch into images and (for conditional models) labels."""
+        images = data[0] if isinstance(data, (tuple, list)) else data
+        return images, None
+
+    def call_generator(self, latents: tf.Tensor, labels: tf.Tensor | None, *, training: bool, ema: bool = False) -> tf.Tensor:
+        network = self.ema_generator if ema and self.ema_generator is not None else self.generator
+        return network(latents, training=training)
+
+    def call_discriminator(self, images: tf.Tensor, labels: tf.Tensor | None, *, training: bool) -> tf.Tensor:
+        return self.discriminator(images, training=training)
+
+    # --- Training. ---
+
+    def call(self, latents: tf.Tensor, training: bool | None = None) -> tf.Tensor:
+        return self.generator(latents, training=training)
+
+    def _replica_draw(self, batch: tf.Tensor, shape: list, draw: int, sampler=tf.random.stateless_normal) -> tf.Tensor:
+        """This replica's slice of one global draw keyed by (seed, step, draw), `[batch, *shape]`.
+
+        Every replica draws the whole global batch and keeps its own rows, so N replicas
+        see exactly the numbers one device would.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
+        replica = tf.cast(context.replica_id_in_sync_group, tf.int32) if context is not None else 0
+        step = tf.cast(self.generator_optimizer.iterations, tf.int64)
+        seed = tf.random.experimental.stateless_fold_in(tf.stack([tf.constant(self.seed, tf.int64), step]), draw)
+        global_draw = sampler(tf.concat([[batch * replicas], tf.constant(shape, tf.int32)], axis=0), seed)
+        return global_draw[replica * batch : (replica + 1) * batch]
+
+    def _latents(self, batch: tf.Tensor, draw: int) -> tf.Tensor:
+        return self._replica_draw(batch, [self.latent_dim], draw)
+
+    def _global_batch(self, batch: tf.Tensor) -> tf.Tensor:
+        return batch * tf.distribute.get_strategy().num_replicas_in_sync
+
+    def _discriminator_losses(self, real: tf.Tensor, labels: tf.Tensor | None, draw: int, training: bool):
+        batch = tf.shape(real)[0]
+        fake = self.call_generator(self._latents(batch, draw), labels, training=training)
+        real_scores = self.call_discriminator(real, labels, training=training)
+        fake_scores = self.call_discriminator(fake, labels, training=training)
+        per_example = self.adversarial_loss.discriminator(real_scores, fake_scores, label_smoothing=self.label_smoothing)
+        discriminate = lambda images: self.call_discriminator(images, labels, training=training)
+        if self.loss_name == "wasserstein" and self.gradient_penalty_weight:
+            weights = self._replica_draw(batch, [], draw + INTERPOLATION_DRAW_OFFSET, tf.random.stateless_uniform)
+            per_example += self.gradient_penalty_weight * gradient_penalty(discriminate, real, fake, interpolation_weights=weights)
+        if self.r1_weight:
+            per_example += self.r1_weight * r1_penalty(discriminate, real)
+        return per_example, real_scores, fake_scores
+
+    def _update_trackers(self, generator_loss, discriminator_loss, real_scores, fake_scores) -> dict[str, tf.Tensor]:
+        self.generator_loss_tracker.update_state(generator_loss)
+        self.discriminator_loss_tracker.update_state(discriminator_loss)
+        self.real_score_tracker.update_state(real_scores)
+        self.fake_score_tracker.update_state(fake_scores)
+        correct = tf.concat([tf.reshape(real_scores, [-1]) > 0, tf.reshape(fake_scores, [-1]) <= 0], axis=0)
+        self.discriminator_accuracy_tracker.update_state(tf.cast(correct, tf.float32))
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def train_step(self, data: tf.Tensor | tuple) -> dict[str, tf.Tensor]:
+        real, labels = self.unpack(data)
+        real = 2.0 * tf.cast(real, tf.float32) - 1.0
+        batch = tf.shape(real)[0]
+        global_batch = self._global_batch(batch)
+        for step in range(self.discriminator_steps):
+            with tf.GradientTape() as tape:
+                per_example, real_scores, fake_scores = self._discriminator_losses(real, labels, step, training=True)
+                discriminator_loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
+            weights = self.discriminator.trainable_weights
+            self.discriminator_optimizer.apply_gradients(zip(tape.gradient(discriminator_loss, weights), weights))
+        with tf.GradientTape() as tape:
+            fake = self.call_generator(self._latents(batch, self.discriminator_steps), labels, training=True)
+            generator_per_example = self.adversarial_loss.generator(self.call_discriminator(fake, labels, training=True))
+            generator_loss = tf.nn.compute_average_loss(generator_per_example, global_batch_size=global_batch)
+        weights = self.generator.trainable_weights
+        self.generator_optimizer.apply_gradients(zip(tape.gradient(generator_loss, weights), weights))
+        if self.ema_generator is not None:
+            for average, current in zip(self.ema_generator.weights, self.generator.weights):
+                average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * current)
+        return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
+
+    def test_step(self, data: tf.Tensor | tuple) -> dict[str, tf.Tensor]:
+        real, labels = self.unpack(data)
+        real = 2.0 * tf.cast(real, tf.float32) - 1.0
+        per_example, real_scores, fake_scores = self._discriminator_losses(real, labels, 0, training=False)
+        fake = self.call_generator(self._latents(tf.shape(real)[0], 1), labels, training=False)
+        generator_per_example = self.adversarial_loss.generator(self.call_discriminator(fake, labels, training=False))
+        return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
+
+    # --- Sampling. ---
+
+    def latents(self, num_images: int, *, seed: int) -> np.ndarray:
+        """Standard normal latent codes `[num_images, latent_dim]`, reproducible from `seed`."""
+        return tf.random.stateless_normal([num_images, self.latent_dim], [seed, 0]).numpy()
+
+    def generate(self, num_images: int, *, seed: int = 0, latents: np.ndarray | None = None) -> np.ndarray:
+        """Images in [0, 1], from the EMA generator when there is one.
+
+        Example:
+            >>> grid = gan.generate(64, seed=0)
+        """
+        latents = self.latents(num_images, seed=seed) if latents is None else latents
+        return _to_unit_range(self.call_generator(tf.constant(latents, tf.float32), None, training=False, ema=True)).numpy()
+
+    def interpolate(self, *, start_seed: int, end_seed: int, steps: int = 8, labels: np.ndarray | None = None) -> np.ndarray:
+        """Images along the straight line between two latent codes (the first row of each seed's draw).
+
+        Example:
+            >>> row = gan.interpolate(start_seed=0, end_seed=1, steps=10)
+        """
+        start, end = self.latents(1, seed=start_seed), self.latents(1, seed=end_seed)
+        weights = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+        latents = (1.0 - weights) * start + weights * end
+        if labels is None:
+            return self.generate(steps, latents=latents)
+        return self.sample(steps, labels=labels, latents=latents)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "discriminator_steps": self.discriminator_steps,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
+            "r1_weight": self.r1_weight,
+            "label_smoothing": self.label_smoothing,
+            "ema_decay": self.ema_decay,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "GAN":
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
