@@ -38,6 +38,7 @@ def build(kind: str) -> keras.Model:
             discriminator=dcgan_discriminator(base_filters=4, dropout=0.0, num_classes=10),
             latent_dim=8,
             num_classes=10,
+            simultaneous_updates=True,
         )
         model.compile(generator_optimizer=sgd(), discriminator_optimizer=sgd(), loss="non_saturating")
     else:

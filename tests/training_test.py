@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 from tf_genrepair.configs import ExperimentConfig, get_experiment
 from tf_genrepair.training import train_and_evaluate
 
@@ -21,3 +23,23 @@ def test_rerun_resumes_from_the_backup_instead_of_retraining(tmp_path):
     first = train_and_evaluate(config, str(tmp_path))
     second = train_and_evaluate(config, str(tmp_path))  # The backup says epoch 1 is done: no more training.
     assert second["accuracy"] == first["accuracy"]
+
+
+def test_gan_smoke_writes_sample_grids_and_keeps_the_best_generator(tmp_path, smoke_run):
+    classifier_path = os.path.join(smoke_run[1], "model.keras")
+    config = get_experiment("gan_mnist_smoke", [f"evaluation.classifier={classifier_path}"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_001.png", "epoch_002.png"]
+    assert os.path.exists(tmp_path / "best_generator.weights.h5")
+    with open(tmp_path / "sample_quality.jsonl") as handle:
+        history = [json.loads(line) for line in handle]
+    assert [entry["epoch"] for entry in history] == [1, 2]
+    assert metrics["best_fid"] == min(entry["fid"] for entry in history)
+    assert metrics["real_split_fid"] < metrics["best_fid"]  # Two real splits are closer than a smoke generator.
+
+
+def test_missing_reference_classifier_fails_before_training(tmp_path):
+    config = get_experiment("dcgan_mnist_smoke", ["evaluation.classifier=/nonexistent/model.keras"])
+    with pytest.raises(FileNotFoundError, match="Train classifier_mnist first"):
+        train_and_evaluate(config, str(tmp_path))
+    assert not os.path.exists(tmp_path / "backup")

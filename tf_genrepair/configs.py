@@ -21,14 +21,23 @@ class DataConfig:
 
 @dataclasses.dataclass
 class ModelConfig:
-    """Which model to build and its size."""
+    """Which model to build, its networks and its algorithm options."""
 
-    kind: str = "classifier"
+    kind: str = "classifier"  # classifier, gan or cgan.
+    network: str = "dcgan"  # For GANs: mlp or dcgan.
     image_shape: tuple[int, int, int] = (28, 28, 1)
     num_classes: int = 10
-    width: int = 32
+    width: int = 32  # Classifier filters; GAN base filters (dcgan) or hidden units (mlp).
     feature_dim: int = 128
     dropout: float = 0.3
+    latent_dim: int = 100
+    loss: str = "non_saturating"
+    discriminator_steps: int = 1
+    simultaneous_updates: bool = False
+    gradient_penalty_weight: float = 10.0
+    r1_weight: float = 0.0
+    label_smoothing: float = 0.0
+    ema_decay: float | None = None
 
 
 @dataclasses.dataclass
@@ -38,8 +47,22 @@ class TrainConfig:
     epochs: int = 10
     steps_per_epoch: int | None = None
     learning_rate: float = 1e-3
+    beta_1: float = 0.9
     seed: int = 0
     strategy: str = "default"
+    steps_per_execution: int = 1
+    jit_compile: bool = False
+
+
+@dataclasses.dataclass
+class EvaluationConfig:
+    """Periodic evaluation of generators against a reference classifier (the collapse guard)."""
+
+    classifier: str | None = None  # A trained Classifier `.keras` file; None skips sample quality.
+    every_epochs: int = 1
+    num_samples: int = 5000
+    real_split: str = "test[:5000]"
+    second_real_split: str = "test[5000:]"
 
 
 @dataclasses.dataclass
@@ -50,6 +73,7 @@ class ExperimentConfig:
     data: DataConfig = dataclasses.field(default_factory=DataConfig)
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
+    evaluation: EvaluationConfig = dataclasses.field(default_factory=EvaluationConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """The config as plain JSON-ready data."""
@@ -63,6 +87,7 @@ class ExperimentConfig:
             data=DataConfig(**values["data"]),
             model=ModelConfig(**{**values["model"], "image_shape": tuple(values["model"]["image_shape"])}),
             train=TrainConfig(**values["train"]),
+            evaluation=EvaluationConfig(**values["evaluation"]),
         )
 
 
@@ -81,9 +106,68 @@ def classifier_mnist_smoke() -> ExperimentConfig:
     )
 
 
+def _gan_experiment(name: str, *, kind: str, network: str, epochs: int, batch_size: int) -> ExperimentConfig:
+    # XLA measured slower than plain graphs for these networks on 2 CPU cores (benchmarks/RESULTS.md).
+    return ExperimentConfig(
+        name=name,
+        data=DataConfig(batch_size=batch_size, shuffle_buffer=60_000),
+        model=ModelConfig(
+            kind=kind, network=network, width=64 if network == "dcgan" else 128, ema_decay=0.99, simultaneous_updates=True
+        ),
+        train=TrainConfig(epochs=epochs, learning_rate=2e-4, beta_1=0.5, steps_per_execution=10),
+        evaluation=EvaluationConfig(classifier="workdirs/classifier_mnist/model.keras"),
+    )
+
+
+def _gan_smoke(name: str, *, kind: str, network: str) -> ExperimentConfig:
+    return ExperimentConfig(
+        name=name,
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000),
+        model=ModelConfig(kind=kind, network=network, width=8 if network == "dcgan" else 32, latent_dim=16),
+        train=TrainConfig(epochs=2, steps_per_epoch=10, learning_rate=2e-4, beta_1=0.5),
+        evaluation=EvaluationConfig(num_samples=200, real_split="test[:500]", second_real_split="test[500:]"),
+    )
+
+
+def gan_mnist() -> ExperimentConfig:
+    """The classic MLP GAN (dense 128-128, leaky ReLU) on MNIST."""
+    return _gan_experiment("gan_mnist", kind="gan", network="mlp", epochs=30, batch_size=64)
+
+
+def gan_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: MLP GAN on the shipped digits."""
+    return _gan_smoke("gan_mnist_smoke", kind="gan", network="mlp")
+
+
+def dcgan_mnist() -> ExperimentConfig:
+    """DCGAN of the TensorFlow tutorial's size, batch 256, on MNIST."""
+    return _gan_experiment("dcgan_mnist", kind="gan", network="dcgan", epochs=3, batch_size=256)
+
+
+def dcgan_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow DCGAN on the shipped digits."""
+    return _gan_smoke("dcgan_mnist_smoke", kind="gan", network="dcgan")
+
+
+def cgan_mnist() -> ExperimentConfig:
+    """Class-conditional DCGAN (label embedding in G, projection in D) on MNIST."""
+    return _gan_experiment("cgan_mnist", kind="cgan", network="dcgan", epochs=3, batch_size=256)
+
+
+def cgan_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow conditional DCGAN on the shipped digits."""
+    return _gan_smoke("cgan_mnist_smoke", kind="cgan", network="dcgan")
+
+
 EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
     "classifier_mnist": classifier_mnist,
     "classifier_mnist_smoke": classifier_mnist_smoke,
+    "gan_mnist": gan_mnist,
+    "gan_mnist_smoke": gan_mnist_smoke,
+    "dcgan_mnist": dcgan_mnist,
+    "dcgan_mnist_smoke": dcgan_mnist_smoke,
+    "cgan_mnist": cgan_mnist,
+    "cgan_mnist_smoke": cgan_mnist_smoke,
 }
 
 

@@ -31,8 +31,8 @@ def atomic_path(path: str) -> Iterator[str]:
     """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    base, extension = os.path.splitext(os.path.basename(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=f".tmp{extension}", dir=directory)
+    # The temporary name ends with the final name, so extension checks (".weights.h5", ".keras") pass.
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=f"-{os.path.basename(path)}", dir=directory)
     os.close(handle)
     try:
         yield temporary

@@ -39,7 +39,7 @@ def sample_quality(
     fake_features = extract_features(classifier.feature_extractor(), samples, batch_size=batch_size)
     subset = min(len(real_features), len(fake_features), 2000)
     quality = {
-        "class_entropy": float(-(nonzero * np.log(nonzero)).sum()),
+        "class_entropy": float(max(0.0, -(nonzero * np.log(nonzero)).sum())),
         "mean_confidence": float(probabilities.max(axis=-1).mean()),
         "fid": fid(real_features, fake_features),
         **precision_recall_coverage(real_features[:subset], fake_features[:subset]),

@@ -3,17 +3,51 @@
 import json
 import os
 import sys
+import time
 
 import keras
+import numpy as np
+import tensorflow as tf
 
+from tf_genrepair.callbacks import GenerativeQuality, SampleGrid
 from tf_genrepair.configs import ExperimentConfig
-from tf_genrepair.data import classification_dataset, load_dataset
+from tf_genrepair.data import classification_dataset, generation_dataset, load_dataset
 from tf_genrepair.distribute import make_strategy
 from tf_genrepair.files import atomic_path, write_json_atomic
-from tf_genrepair.models.classifier import Classifier
-from tf_genrepair.networks.classifier import digit_classifier_network
+from tf_genrepair.metrics import extract_features, fid
+from tf_genrepair.models import GAN, Classifier, ConditionalGAN
+from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, digit_classifier_network, mlp_discriminator, mlp_generator
 
-MODEL_KINDS = ("classifier",)
+MODEL_KINDS = ("classifier", "gan", "cgan")
+GAN_NETWORKS = ("dcgan", "mlp")
+
+
+def _build_gan(config: ExperimentConfig) -> GAN:
+    model = config.model
+    num_classes = model.num_classes if model.kind == "cgan" else None
+    shape = model.image_shape
+    if model.network == "dcgan":
+        generator = dcgan_generator(latent_dim=model.latent_dim, image_shape=shape, base_filters=model.width, num_classes=num_classes)
+        discriminator = dcgan_discriminator(image_shape=shape, base_filters=model.width, dropout=model.dropout, num_classes=num_classes)
+    elif model.network == "mlp":
+        hidden = (model.width, model.width)
+        generator = mlp_generator(latent_dim=model.latent_dim, image_shape=shape, hidden_units=hidden, num_classes=num_classes)
+        discriminator = mlp_discriminator(image_shape=shape, hidden_units=hidden, num_classes=num_classes)
+    else:
+        raise ValueError(f"Unknown GAN network {model.network!r}. Valid networks: {', '.join(GAN_NETWORKS)}")
+    options = dict(
+        latent_dim=model.latent_dim,
+        discriminator_steps=model.discriminator_steps,
+        simultaneous_updates=model.simultaneous_updates,
+        gradient_penalty_weight=model.gradient_penalty_weight,
+        r1_weight=model.r1_weight,
+        label_smoothing=model.label_smoothing,
+        ema_decay=model.ema_decay,
+        seed=config.train.seed,
+    )
+    if num_classes:
+        return ConditionalGAN(generator=generator, discriminator=discriminator, num_classes=num_classes, **options)
+    return GAN(generator=generator, discriminator=discriminator, **options)
 
 
 def build_model(config: ExperimentConfig) -> keras.Model:
@@ -27,31 +61,75 @@ def build_model(config: ExperimentConfig) -> keras.Model:
             feature_dim=model.feature_dim,
             dropout=model.dropout,
         )
-        classifier = Classifier(network=network)
-        classifier(keras.ops.zeros((1, *model.image_shape)))  # Build, so a backup can be restored into it.
-        return classifier
+        return Classifier(network=network)
+    if model.kind in ("gan", "cgan"):
+        return _build_gan(config)
     raise ValueError(f"Unknown model kind {model.kind!r}. Valid kinds: {', '.join(MODEL_KINDS)}")
 
 
-def _datasets(config: ExperimentConfig):
+def _compile(model: keras.Model, config: ExperimentConfig, steps: int) -> None:
+    train = config.train
+    options = dict(jit_compile=train.jit_compile, steps_per_execution=train.steps_per_execution)
+    if isinstance(model, GAN):
+        model.compile(
+            generator_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=train.beta_1),
+            discriminator_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=train.beta_1),
+            loss=config.model.loss,
+            **options,
+        )
+        return
+    schedule = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=max(1, steps * train.epochs))
+    model.compile(optimizer=keras.optimizers.Adam(schedule, beta_1=train.beta_1), **options)
+
+
+def _datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf.data.Dataset | None]:
     data, seed = config.data, config.train.seed
+    source = load_dataset(data.name, split=data.train_split)
+    if config.model.kind in ("gan", "cgan"):
+        conditional = config.model.kind == "cgan"
+        return generation_dataset(source, batch_size=data.batch_size, seed=seed, conditional=conditional, shuffle_buffer=data.shuffle_buffer), None
     augmentation = dict(corruption=data.augmentation, severity=(1, data.augmentation_severity)) if data.augmentation else {}
-    train = classification_dataset(
-        load_dataset(data.name, split=data.train_split),
-        batch_size=data.batch_size,
-        seed=seed,
-        shuffle_buffer=data.shuffle_buffer,
-        **augmentation,
-    )
+    train = classification_dataset(source, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer, **augmentation)
     evaluation = classification_dataset(load_dataset(data.name, split=data.eval_split), batch_size=512, seed=seed)
     return train, evaluation
+
+
+def _real_images(config: ExperimentConfig, split: str) -> np.ndarray:
+    return np.stack([image for image, _ in load_dataset(config.data.name, split=split).as_numpy_iterator()])
+
+
+def _quality_guard(config: ExperimentConfig, workdir: str) -> tuple[GenerativeQuality | None, dict]:
+    """The collapse guard and the FID between two real splits (the floor a generator can reach)."""
+    evaluation = config.evaluation
+    if config.model.kind not in ("gan", "cgan") or not evaluation.classifier:
+        return None, {}
+    if not os.path.exists(evaluation.classifier):
+        raise FileNotFoundError(
+            f"evaluation.classifier={evaluation.classifier} does not exist. Train classifier_mnist first, point "
+            "--override evaluation.classifier=<model.keras> at a trained Classifier, or set it to none."
+        )
+    classifier = keras.saving.load_model(evaluation.classifier)
+    features = classifier.feature_extractor()
+    real_features = extract_features(features, _real_images(config, evaluation.real_split))
+    second_real = extract_features(features, _real_images(config, evaluation.second_real_split))
+    guard = GenerativeQuality(
+        classifier,
+        real_features,
+        best_path=os.path.join(workdir, "best_generator.weights.h5"),
+        history_path=os.path.join(workdir, "sample_quality.jsonl"),
+        every_epochs=evaluation.every_epochs,
+        num_samples=evaluation.num_samples,
+    )
+    return guard, {"real_split_fid": fid(real_features, second_real)}
 
 
 def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, float]:
     """Trains the experiment in `workdir`, resuming from its backup if one exists, and evaluates it.
 
-    Writes `config.json` (the resolved config), TensorBoard logs, a resumable backup
-    after each epoch, the trained model as `model.keras` and `metrics.json`.
+    Writes `config.json` (the resolved config), TensorBoard logs, a resumable backup after
+    each epoch, the trained model as `model.keras` and `metrics.json`. Generative models
+    also write a sample grid per epoch (`samples/`) and, with `evaluation.classifier`
+    set, sample quality per epoch and the best generator by FID (the collapse guard).
 
     Args:
         config: The experiment, e.g. `get_experiment("classifier_mnist")`.
@@ -68,17 +146,21 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     keras.utils.set_random_seed(config.train.seed)
     strategy = make_strategy(config.train.strategy)
     train, evaluation = _datasets(config)
+    guard, reference = _quality_guard(config, workdir)
     steps = config.train.steps_per_epoch or int(train.cardinality())
     if steps < 0:  # Unknown length (e.g. an image folder): count the batches once.
         steps = int(train.reduce(0, lambda count, _: count + 1))
     with strategy.scope():
         model = build_model(config)
-        schedule = keras.optimizers.schedules.CosineDecay(config.train.learning_rate, decay_steps=max(1, steps * config.train.epochs))
-        model.compile(optimizer=keras.optimizers.Adam(schedule))
+        _compile(model, config, steps)
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup"), delete_checkpoint=False),
         keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")),
     ]
+    if isinstance(model, GAN):
+        callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
+        callbacks += [guard] if guard else []
+    started = time.time()
     model.fit(
         train.repeat() if config.train.steps_per_epoch else train,
         epochs=config.train.epochs,
@@ -87,7 +169,13 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
         callbacks=callbacks,
         verbose=1 if sys.stdout.isatty() else 2,
     )
-    metrics = {name: float(value) for name, value in model.evaluate(evaluation, return_dict=True, verbose=0).items()}
+    train_seconds = time.time() - started
+    if evaluation is not None:
+        metrics = {name: float(value) for name, value in model.evaluate(evaluation, return_dict=True, verbose=0).items()}
+    else:
+        metrics = {**reference, **({f"final_{key}": value for key, value in guard.evaluate().items()} if guard else {})}
+        metrics.update({f"best_{key}": value for key, value in (guard.best or {}).items()} if guard else {})
+    metrics["train_seconds"] = train_seconds
     with atomic_path(os.path.join(workdir, "model.keras")) as temporary:
         model.save(temporary)
     write_json_atomic(os.path.join(workdir, "metrics.json"), metrics)

@@ -14,7 +14,7 @@ def run_train(*arguments: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (["--experiment=classifier_cifar"], "Valid experiments: classifier_mnist"),
+        (["--experiment=classifier_cifar"], "Valid experiments: cgan_mnist, cgan_mnist_smoke, classifier_mnist"),
         (["--experiment=classifier_mnist_smoke", "--override=train.epoch=1"], "train.epochs"),
         (["--experiment=classifier_mnist_smoke", "--strategy=tpu"], "Valid strategies: default, mirrored, multi_worker"),
     ],

@@ -16,9 +16,15 @@ SeverityLike = int | tuple[int, int]
 
 
 
-def _batch_seeds(seed: int) -> tf.data.Dataset:
-    """An endless stream of shape-[2] seeds, different on every epoch and reproducible from `seed`."""
-    return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+def _map_with_batch_seeds(batches: tf.data.Dataset, function: Callable, seed: int) -> tf.data.Dataset:
+    """Maps `function(batch, batch_seed)` in parallel, then prefetches.
+
+    Batch seeds are shape-[2] draws from `Dataset.random(seed, rerandomize_each_iteration=True)`:
+    different on every epoch, and the same sequence of epochs for the same `seed`.
+    """
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    paired = tf.data.Dataset.zip(batches, seeds)
+    return paired.map(function, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def _check_batch_size(batch_size: int) -> None:
@@ -95,8 +101,7 @@ def restoration_dataset(
         damaged, mask = corruption_fn(clean, severity=batch_severity, seed=damage_seed)
         return (damaged, mask), clean
 
-    paired = tf.data.Dataset.zip(batches, _batch_seeds(seed))
-    return paired.map(damage, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return _map_with_batch_seeds(batches, damage, seed)
 
 
 def generation_dataset(
@@ -142,8 +147,7 @@ def generation_dataset(
         images = low + (high - low) * images
         return (images, labels) if conditional else images
 
-    paired = tf.data.Dataset.zip(batches, _batch_seeds(seed))
-    return paired.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return _map_with_batch_seeds(batches, prepare, seed)
 
 
 def classification_dataset(
@@ -189,5 +193,4 @@ def classification_dataset(
         chosen = tf.random.stateless_uniform([batch, 1, 1, 1], choice_seed) < corrupted_fraction
         return tf.where(chosen, damaged, images), labels
 
-    paired = tf.data.Dataset.zip(batches, _batch_seeds(seed))
-    return paired.map(augment, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return _map_with_batch_seeds(batches, augment, seed)

@@ -30,6 +30,11 @@ class GAN(keras.Model):
         latent_dim: Size of the latent code.
         discriminator_steps: Discriminator updates per generator update (each with new
             latents, on the same real batch).
+        simultaneous_updates: One fused step: a single generator pass and a single
+            discriminator pass on the concatenated real and fake batch feed both losses,
+            and both networks update from the same forward pass (as in the TensorFlow
+            DCGAN tutorial). Otherwise updates alternate: discriminator, then generator
+            on fresh latents (Goodfellow et al. 2014, Algorithm 1).
         gradient_penalty_weight: Weight of the WGAN-GP penalty (used by `wasserstein`).
         r1_weight: Weight gamma of the R1 penalty `gamma/2 ||grad D(x)||^2` on reals (0: off).
         label_smoothing: One-sided label smoothing of the real target (minimax losses).
@@ -52,6 +57,7 @@ class GAN(keras.Model):
         *,
         latent_dim: int,
         discriminator_steps: int = 1,
+        simultaneous_updates: bool = False,
         gradient_penalty_weight: float = 10.0,
         r1_weight: float = 0.0,
         label_smoothing: float = 0.0,
@@ -62,6 +68,8 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         if discriminator_steps < 1:
             raise ValueError(f"`discriminator_steps` must be >= 1. Received: discriminator_steps={discriminator_steps}")
+        if simultaneous_updates and discriminator_steps != 1:
+            raise ValueError(f"`simultaneous_updates` needs discriminator_steps=1. Received: discriminator_steps={discriminator_steps}")
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"`ema_decay` must lie in (0, 1) or be None. Received: ema_decay={ema_decay}")
         # === Layers ===
@@ -76,6 +84,7 @@ class GAN(keras.Model):
         # === Config ===
         self.latent_dim = latent_dim
         self.discriminator_steps = discriminator_steps
+        self.simultaneous_updates = simultaneous_updates
         self.gradient_penalty_weight = gradient_penalty_weight
         self.r1_weight = r1_weight
         self.label_smoothing = label_smoothing
@@ -170,14 +179,20 @@ class GAN(keras.Model):
     def _global_batch(self, batch: tf.Tensor) -> tf.Tensor:
         return batch * tf.distribute.get_strategy().num_replicas_in_sync
 
-    def _discriminator_losses(self, real: tf.Tensor, labels: tf.Tensor | None, draw: int, training: bool):
+    def _scores(self, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | None, *, training: bool):
+        """Scores reals and fakes in one discriminator call on the concatenated batch."""
+        both_labels = None if labels is None else tf.concat([labels, labels], axis=0)
+        scores = self.call_discriminator(tf.concat([real, fake], axis=0), both_labels, training=training)
         batch = tf.shape(real)[0]
-        fake = self.call_generator(self._latents(batch, draw), labels, training=training)
-        real_scores = self.call_discriminator(real, labels, training=training)
-        fake_scores = self.call_discriminator(fake, labels, training=training)
+        return scores[:batch], scores[batch:]
+
+    def _discriminator_terms(self, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | None, draw: int, *, training: bool):
+        """Per-example discriminator loss with its penalties, and the scores it saw."""
+        real_scores, fake_scores = self._scores(real, fake, labels, training=training)
         per_example = self.adversarial_loss.discriminator(real_scores, fake_scores, label_smoothing=self.label_smoothing)
         discriminate = lambda images: self.call_discriminator(images, labels, training=training)
         if self.loss_name == "wasserstein" and self.gradient_penalty_weight:
+            batch = tf.shape(real)[0]
             weights = self._replica_draw(batch, [], draw + INTERPOLATION_DRAW_OFFSET, tf.random.stateless_uniform)
             per_example += self.gradient_penalty_weight * gradient_penalty(discriminate, real, fake, interpolation_weights=weights)
         if self.r1_weight:
@@ -197,30 +212,43 @@ class GAN(keras.Model):
         real, labels = self.unpack(data)
         real = 2.0 * tf.cast(real, tf.float32) - 1.0
         batch = tf.shape(real)[0]
-        global_batch = self._global_batch(batch)
-        for step in range(self.discriminator_steps):
+        average = lambda per_example: tf.nn.compute_average_loss(per_example, global_batch_size=self._global_batch(batch))
+        if self.simultaneous_updates:
+            with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
+                fake = self.call_generator(self._latents(batch, 0), labels, training=True)
+                per_example, real_scores, fake_scores = self._discriminator_terms(real, fake, labels, 0, training=True)
+                generator_per_example = self.adversarial_loss.generator(fake_scores)
+                discriminator_loss, generator_loss = average(per_example), average(generator_per_example)
+            self._apply(self.discriminator_optimizer, discriminator_tape, discriminator_loss, self.discriminator)
+            self._apply(self.generator_optimizer, generator_tape, generator_loss, self.generator)
+        else:
+            for step in range(self.discriminator_steps):
+                fake = self.call_generator(self._latents(batch, step), labels, training=True)
+                with tf.GradientTape() as tape:
+                    per_example, real_scores, fake_scores = self._discriminator_terms(real, fake, labels, step, training=True)
+                    discriminator_loss = average(per_example)
+                self._apply(self.discriminator_optimizer, tape, discriminator_loss, self.discriminator)
             with tf.GradientTape() as tape:
-                per_example, real_scores, fake_scores = self._discriminator_losses(real, labels, step, training=True)
-                discriminator_loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
-            weights = self.discriminator.trainable_weights
-            self.discriminator_optimizer.apply_gradients(zip(tape.gradient(discriminator_loss, weights), weights))
-        with tf.GradientTape() as tape:
-            fake = self.call_generator(self._latents(batch, self.discriminator_steps), labels, training=True)
-            generator_per_example = self.adversarial_loss.generator(self.call_discriminator(fake, labels, training=True))
-            generator_loss = tf.nn.compute_average_loss(generator_per_example, global_batch_size=global_batch)
-        weights = self.generator.trainable_weights
-        self.generator_optimizer.apply_gradients(zip(tape.gradient(generator_loss, weights), weights))
+                fake = self.call_generator(self._latents(batch, self.discriminator_steps), labels, training=True)
+                generator_per_example = self.adversarial_loss.generator(self.call_discriminator(fake, labels, training=True))
+                generator_loss = average(generator_per_example)
+            self._apply(self.generator_optimizer, tape, generator_loss, self.generator)
         if self.ema_generator is not None:
-            for average, current in zip(self.ema_generator.weights, self.generator.weights):
-                average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * current)
+            for moving, current in zip(self.ema_generator.weights, self.generator.weights):
+                moving.assign(self.ema_decay * moving + (1.0 - self.ema_decay) * current)
         return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
+
+    @staticmethod
+    def _apply(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss: tf.Tensor, network: keras.Model) -> None:
+        weights = network.trainable_weights
+        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
 
     def test_step(self, data: tf.Tensor | tuple) -> dict[str, tf.Tensor]:
         real, labels = self.unpack(data)
         real = 2.0 * tf.cast(real, tf.float32) - 1.0
-        per_example, real_scores, fake_scores = self._discriminator_losses(real, labels, 0, training=False)
-        fake = self.call_generator(self._latents(tf.shape(real)[0], 1), labels, training=False)
-        generator_per_example = self.adversarial_loss.generator(self.call_discriminator(fake, labels, training=False))
+        fake = self.call_generator(self._latents(tf.shape(real)[0], 0), labels, training=False)
+        per_example, real_scores, fake_scores = self._discriminator_terms(real, fake, labels, 0, training=False)
+        generator_per_example = self.adversarial_loss.generator(fake_scores)
         return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
 
     # --- Sampling. ---
@@ -258,6 +286,7 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "discriminator_steps": self.discriminator_steps,
+            "simultaneous_updates": self.simultaneous_updates,
             "gradient_penalty_weight": self.gradient_penalty_weight,
             "r1_weight": self.r1_weight,
             "label_smoothing": self.label_smoothing,

@@ -1,0 +1,104 @@
+"""Training side effects: sample grids each epoch and the generative collapse guard."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_genrepair.files import atomic_path, write_text_atomic
+from tf_genrepair.sample_quality import sample_quality
+from tf_genrepair.visualize import save_image_grid
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves a grid of samples from fixed latents after each epoch, as PNG and as a TensorBoard image.
+
+    Args:
+        folder: Where `epoch_001.png`, ... are written.
+        num_images: Images per grid (the same latents every epoch, so grids are comparable).
+        seed: Seed of those latents.
+        tensorboard_dir: If given, the grid is also logged there as an image summary.
+    """
+
+    def __init__(self, folder: str, *, num_images: int = 64, seed: int = 0, tensorboard_dir: str | None = None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.num_images = num_images
+        self.seed = seed
+        self.writer = tf.summary.create_file_writer(tensorboard_dir) if tensorboard_dir else None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        images = self.model.generate(self.num_images, seed=self.seed)
+        save_image_grid(images, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), columns=8, title=f"epoch {epoch + 1}")
+        if self.writer is not None:
+            with self.writer.as_default():
+                tf.summary.image("samples", images[:16], step=epoch + 1, max_outputs=16)
+
+
+class GenerativeQuality(keras.callbacks.Callback):
+    """Collapse guard: every few epochs, scores samples with a reference classifier and keeps the best generator.
+
+    GAN quality often degrades late in training, so the generator (its EMA copy when
+    there is one) with the lowest FID on the classifier's features is saved to
+    `best_path`, and every evaluation is appended to `history_path` (JSON lines).
+
+    Args:
+        classifier: A trained `Classifier`.
+        real_features: Its features of held-out real images.
+        best_path: `.weights.h5` file for the best generator (written atomically).
+        history_path: JSON-lines file of every evaluation.
+        every_epochs: Evaluate after every this many epochs (and after the last).
+        num_samples: Samples generated per evaluation.
+        seed: Seed of those samples.
+    """
+
+    def __init__(
+        self,
+        classifier: keras.Model,
+        real_features: np.ndarray,
+        *,
+        best_path: str,
+        history_path: str,
+        every_epochs: int = 1,
+        num_samples: int = 5000,
+        seed: int = 1,
+    ) -> None:
+        super().__init__()
+        self.classifier = classifier
+        self.real_features = real_features
+        self.best_path = best_path
+        self.history_path = history_path
+        self.every_epochs = every_epochs
+        self.num_samples = num_samples
+        self.seed = seed
+        self.best: dict | None = None
+
+    def evaluate(self) -> dict[str, float]:
+        """Scores `num_samples` fresh samples of the model now."""
+        model = self.model
+        if hasattr(model, "sample"):
+            labels = np.arange(self.num_samples) % model.num_classes
+            samples = model.sample(self.num_samples, labels=labels, seed=self.seed)
+            return sample_quality(self.classifier, samples, self.real_features, requested_labels=labels)
+        return sample_quality(self.classifier, model.generate(self.num_samples, seed=self.seed), self.real_features)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        last = self.params and epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every_epochs and not last:
+            return
+        quality = {"epoch": epoch + 1, **self.evaluate()}
+        history = open(self.history_path).read() if os.path.exists(self.history_path) else ""
+        write_text_atomic(self.history_path, history + json.dumps(quality) + "\n")
+        if logs is not None:
+            logs.update({f"sample_{key}": value for key, value in quality.items() if key != "epoch"})
+        if self.best is None or quality["fid"] < self.best["fid"]:
+            self.best = quality
+            generator = self.model.ema_generator or self.model.generator
+            with atomic_path(self.best_path) as temporary:
+                generator.save_weights(temporary)
+        print(
+            f"epoch {epoch + 1}: sample FID {quality['fid']:.2f}, class entropy {quality['class_entropy']:.3f}, "
+            f"confidence {quality['mean_confidence']:.3f} (best FID {self.best['fid']:.2f} at epoch {self.best['epoch']})"
+        )
