@@ -1,12 +1,13 @@
 """Training images/s of our `GAN.fit` on dcgan_mnist next to a plain GradientTape loop, in one run.
 
-Baseline: the TensorFlow DCGAN tutorial's training loop (eager Python loop calling a
-`tf.function` train step with two GradientTapes), over the same networks (the tutorial's
-sizes: 256-128-64 filters), the same batch of 256 and the same data pipeline.
-Ours: `GAN.fit` with XLA (`jit_compile=True`) and `steps_per_execution`, i.e. the
-settings of the `dcgan_mnist` experiment.
+Baseline: the TensorFlow DCGAN tutorial's training loop (an eager Python loop calling a
+`tf.function` train step with two GradientTapes) over the same networks (the tutorial's
+sizes: 256-128-64 filters), the same batch of 256 and the same data pipeline, in float32.
+Ours: `GAN.fit` with alternating or fused updates, `steps_per_execution`, XLA and bfloat16
+mixed precision. Every configuration runs in a fresh process, one after another, since
+TensorFlow's thread pools and Keras's dtype policy are process-wide.
 
-    GENREPAIR_DATA_DIR=../shared/data python benchmarks/gan_throughput.py [--steps=60]
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/gan_throughput.py [--steps=30]
 
 Prints a JSON document and a table.
 """
@@ -14,6 +15,8 @@ Prints a JSON document and a table.
 import argparse
 import json
 import os
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,23 +28,37 @@ from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
 from tf_genrepair.losses import minimax_discriminator_loss, non_saturating_generator_loss  # noqa: E402
 from tf_genrepair.models import GAN  # noqa: E402
 from tf_genrepair.networks import dcgan_discriminator, dcgan_generator  # noqa: E402
+from tf_genrepair.precision import dtype_policy  # noqa: E402
 
 BATCH = 256
 LATENT_DIM = 100
+BASELINE = "plain GradientTape loop (TF DCGAN tutorial)"
+CONFIGURATIONS = {
+    BASELINE: dict(loop="plain", precision="float32"),
+    "plain loop, bfloat16 mixed precision": dict(loop="plain", precision="mixed_bfloat16"),
+    "fit, alternating updates": dict(loop="fit", simultaneous_updates=False),
+    "fit, fused step": dict(loop="fit", simultaneous_updates=True),
+    "fit, fused step, 10 steps/execution": dict(loop="fit", simultaneous_updates=True, steps_per_execution=10),
+    "fit, fused step, XLA": dict(loop="fit", simultaneous_updates=True, jit_compile=True),
+    "fit, fused step, 10 steps/execution, bfloat16": dict(
+        loop="fit", simultaneous_updates=True, steps_per_execution=10, precision="mixed_bfloat16"
+    ),
+}
 
 
-def networks() -> tuple[keras.Model, keras.Model]:
+def networks(precision: str) -> tuple[keras.Model, keras.Model]:
     keras.utils.set_random_seed(0)
-    return dcgan_generator(latent_dim=LATENT_DIM), dcgan_discriminator()
+    with dtype_policy(precision):
+        return dcgan_generator(latent_dim=LATENT_DIM), dcgan_discriminator()
 
 
 def batches() -> tf.data.Dataset:
     return generation_dataset(load_dataset("mnist", split="train"), batch_size=BATCH, seed=0).repeat()
 
 
-def plain_loop_rate(steps: int, warmup: int) -> float:
+def plain_loop_rate(steps: int, warmup: int, *, precision: str) -> float:
     """The tutorial's loop: eager Python iteration, a tf.function step, two tapes, two Adam optimizers."""
-    generator, discriminator = networks()
+    generator, discriminator = networks(precision)
     generator_optimizer, discriminator_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
 
     @tf.function
@@ -50,7 +67,8 @@ def plain_loop_rate(steps: int, warmup: int) -> float:
         noise = tf.random.normal([BATCH, LATENT_DIM])
         with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
             fake = generator(noise, training=True)
-            real_scores, fake_scores = discriminator(images, training=True), discriminator(fake, training=True)
+            real_scores = tf.cast(discriminator(images, training=True), tf.float32)
+            fake_scores = tf.cast(discriminator(fake, training=True), tf.float32)
             generator_loss = tf.reduce_mean(non_saturating_generator_loss(fake_scores))
             discriminator_loss = tf.reduce_mean(minimax_discriminator_loss(real_scores, fake_scores))
         generator_optimizer.apply_gradients(
@@ -69,8 +87,8 @@ def plain_loop_rate(steps: int, warmup: int) -> float:
     return steps * BATCH / (time.perf_counter() - started)
 
 
-class StepTimer(keras.callbacks.Callback):
-    """Wall time of epochs after the first (which pays for tracing and XLA compilation)."""
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of each epoch."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,8 +101,16 @@ class StepTimer(keras.callbacks.Callback):
         self.times.append(time.perf_counter() - self.started)
 
 
-def fit_rate(steps: int, warmup: int, *, jit_compile: bool, steps_per_execution: int, simultaneous_updates: bool) -> float:
-    generator, discriminator = networks()
+def fit_rate(
+    steps: int,
+    warmup: int,
+    *,
+    simultaneous_updates: bool,
+    steps_per_execution: int = 1,
+    jit_compile: bool = False,
+    precision: str = "float32",
+) -> float:
+    generator, discriminator = networks(precision)
     gan = GAN(generator=generator, discriminator=discriminator, latent_dim=LATENT_DIM, simultaneous_updates=simultaneous_updates)
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
@@ -92,38 +118,52 @@ def fit_rate(steps: int, warmup: int, *, jit_compile: bool, steps_per_execution:
         jit_compile=jit_compile,
         steps_per_execution=steps_per_execution,
     )
-    timer = StepTimer()
+    timer = EpochTimer()
+    # The first epoch pays for tracing (and XLA compilation); the second is timed.
     gan.fit(batches(), steps_per_epoch=warmup, epochs=1, verbose=0)
     gan.fit(batches(), steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[timer])
     return steps * BATCH / timer.times[-1]
 
 
+def measure(name: str, steps: int, warmup: int) -> float:
+    options = dict(CONFIGURATIONS[name])
+    if options.pop("loop") == "plain":
+        return plain_loop_rate(steps, warmup, **options)
+    return fit_rate(steps, warmup, **options)
+
+
+def measure_in_subprocess(name: str, steps: int, warmup: int) -> float:
+    command = [sys.executable, __file__, f"--steps={steps}", f"--warmup={warmup}", f"--configuration={name}"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return float(output.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=60, help="Timed training steps per configuration.")
+    parser.add_argument("--steps", type=int, default=30, help="Timed training steps per configuration (a multiple of 10).")
     parser.add_argument("--warmup", type=int, default=10, help="Untimed steps first (tracing, compilation).")
+    parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS), help="Measure this one here and print its rate.")
     arguments = parser.parse_args()
-    tf.config.threading.set_inter_op_parallelism_threads(2)
-    baseline = plain_loop_rate(arguments.steps, arguments.warmup)
-    configurations = {
-        "fit, alternating updates": dict(jit_compile=False, steps_per_execution=1, simultaneous_updates=False),
-        "fit, fused step": dict(jit_compile=False, steps_per_execution=1, simultaneous_updates=True),
-        "fit, fused step + XLA + 10 steps/execution": dict(jit_compile=True, steps_per_execution=10, simultaneous_updates=True),
-    }
-    results = {name: fit_rate(arguments.steps, arguments.warmup, **options) for name, options in configurations.items()}
+    if arguments.configuration:
+        print(measure(arguments.configuration, arguments.steps, arguments.warmup))
+        return
+    rates = {}
+    for name in CONFIGURATIONS:
+        rates[name] = measure_in_subprocess(name, arguments.steps, arguments.warmup)
+        print(f"measured {name}: {rates[name]:.1f} images/s", file=sys.stderr, flush=True)
+    baseline = rates[BASELINE]
     report = {
         "benchmark": "gan_throughput",
         "batch_size": BATCH,
         "steps": arguments.steps,
-        "plain_gradient_tape_loop_images_per_s": round(baseline, 1),
-        "fit_images_per_s": {name: round(rate, 1) for name, rate in results.items()},
-        "ratio_vs_plain_loop": {name: round(rate / baseline, 3) for name, rate in results.items()},
+        "baseline": BASELINE,
+        "images_per_s": {name: round(rate, 1) for name, rate in rates.items()},
+        "ratio_vs_baseline": {name: round(rate / baseline, 3) for name, rate in rates.items()},
     }
     print(json.dumps(report, indent=2))
-    print(f"\n{'configuration':<46} {'images/s':>9} {'vs plain loop':>14}")
-    print(f"{'plain GradientTape loop (TF DCGAN tutorial)':<46} {baseline:>9.1f} {1.0:>13.2f}x")
-    for name, rate in results.items():
-        print(f"{name:<46} {rate:>9.1f} {rate / baseline:>13.2f}x")
+    print(f"\n{'configuration':<48} {'images/s':>9} {'vs baseline':>12}")
+    for name, rate in rates.items():
+        print(f"{name:<48} {rate:>9.1f} {rate / baseline:>11.2f}x")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from tf_genrepair.files import atomic_path, write_json_atomic
 from tf_genrepair.metrics import extract_features, fid
 from tf_genrepair.models import GAN, Classifier, ConditionalGAN
 from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, digit_classifier_network, mlp_discriminator, mlp_generator
+from tf_genrepair.precision import dtype_policy
 
 MODEL_KINDS = ("classifier", "gan", "cgan")
 GAN_NETWORKS = ("dcgan", "mlp")
@@ -150,7 +151,7 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     steps = config.train.steps_per_epoch or int(train.cardinality())
     if steps < 0:  # Unknown length (e.g. an image folder): count the batches once.
         steps = int(train.reduce(0, lambda count, _: count + 1))
-    with strategy.scope():
+    with strategy.scope(), dtype_policy(config.train.precision):
         model = build_model(config)
         _compile(model, config, steps)
     callbacks = [

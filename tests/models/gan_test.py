@@ -8,6 +8,7 @@ from tests.helpers import assert_round_trips
 from tf_genrepair.data import generation_dataset, load_dataset
 from tf_genrepair.models import GAN
 from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+from tf_genrepair.precision import dtype_policy
 
 
 def small_gan(**options) -> GAN:
@@ -68,3 +69,28 @@ def test_round_trips(tmp_path):
 def test_bad_options_are_rejected(options, message):
     with pytest.raises(ValueError, match=message):
         small_gan(**options)
+
+
+def test_mixed_bfloat16_networks_train_and_sample_in_float32(digits_batches):
+    with dtype_policy("mixed_bfloat16"):
+        gan = GAN(
+            generator=dcgan_generator(latent_dim=8, base_filters=4),
+            discriminator=dcgan_discriminator(base_filters=4),
+            latent_dim=8,
+            simultaneous_updates=True,
+            ema_decay=0.9,
+        )
+    assert keras.config.dtype_policy().name == "float32"  # The block restores the global policy.
+    assert gan.generator.layers[-1].compute_dtype == "bfloat16"
+    assert all(weight.dtype == "float32" for weight in gan.generator.weights + gan.ema_generator.weights)
+    gan.compile()
+    logs = gan.fit(digits_batches.take(3), epochs=1, verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in logs.values())
+    samples = gan.generate(4, seed=0)
+    assert samples.dtype == np.float32 and 0.0 <= samples.min() and samples.max() <= 1.0
+
+
+def test_unknown_precision_names_the_valid_ones():
+    with pytest.raises(ValueError, match="Valid precisions: float32, mixed_bfloat16"):
+        with dtype_policy("float8"):
+            pass

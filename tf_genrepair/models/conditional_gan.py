@@ -38,12 +38,8 @@ class ConditionalGAN(GAN):
             raise ValueError("ConditionalGAN needs (images, labels) batches; use generation_dataset(..., conditional=True).")
         return data[0], tf.cast(tf.reshape(data[1], [-1]), tf.int32)
 
-    def call_generator(self, latents: tf.Tensor, labels: tf.Tensor | None, *, training: bool, ema: bool = False) -> tf.Tensor:
-        network = self.ema_generator if ema and self.ema_generator is not None else self.generator
-        return network([latents, labels], training=training)
-
-    def call_discriminator(self, images: tf.Tensor, labels: tf.Tensor | None, *, training: bool) -> tf.Tensor:
-        return self.discriminator([images, labels], training=training)
+    def network_inputs(self, tensor: tf.Tensor, labels: tf.Tensor | None) -> list[tf.Tensor]:
+        return [tensor, labels]
 
     def call(self, inputs: list[tf.Tensor], training: bool | None = None) -> tf.Tensor:
         return self.generator(inputs, training=training)

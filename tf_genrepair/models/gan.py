@@ -147,12 +147,18 @@ class GAN(keras.Model):
         images = data[0] if isinstance(data, (tuple, list)) else data
         return images, None
 
+    def network_inputs(self, tensor: tf.Tensor, labels: tf.Tensor | None):
+        """What the networks are called with: the latents or images, plus labels for conditional models."""
+        return tensor
+
+    # --- Network calls: outputs in float32 whatever the networks' dtype policy (e.g. mixed_bfloat16). ---
+
     def call_generator(self, latents: tf.Tensor, labels: tf.Tensor | None, *, training: bool, ema: bool = False) -> tf.Tensor:
         network = self.ema_generator if ema and self.ema_generator is not None else self.generator
-        return network(latents, training=training)
+        return tf.cast(network(self.network_inputs(latents, labels), training=training), tf.float32)
 
     def call_discriminator(self, images: tf.Tensor, labels: tf.Tensor | None, *, training: bool) -> tf.Tensor:
-        return self.discriminator(images, training=training)
+        return tf.cast(self.discriminator(self.network_inputs(images, labels), training=training), tf.float32)
 
     # --- Training. ---
 
@@ -180,11 +186,8 @@ class GAN(keras.Model):
         return batch * tf.distribute.get_strategy().num_replicas_in_sync
 
     def _scores(self, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | None, *, training: bool):
-        """Scores reals and fakes in one discriminator call on the concatenated batch."""
-        both_labels = None if labels is None else tf.concat([labels, labels], axis=0)
-        scores = self.call_discriminator(tf.concat([real, fake], axis=0), both_labels, training=training)
-        batch = tf.shape(real)[0]
-        return scores[:batch], scores[batch:]
+        """Scores reals and fakes in two discriminator calls, so the generator's gradient skips the reals."""
+        return self.call_discriminator(real, labels, training=training), self.call_discriminator(fake, labels, training=training)
 
     def _discriminator_terms(self, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | None, draw: int, *, training: bool):
         """Per-example discriminator loss with its penalties, and the scores it saw."""
