@@ -15,8 +15,18 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.distribute import make_strategy  # noqa: E402
-from tf_genrepair.models import GAN, Classifier, ConditionalGAN  # noqa: E402
-from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, digit_classifier_network, mlp_discriminator, mlp_generator  # noqa: E402
+from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE  # noqa: E402
+from tf_genrepair.networks import (  # noqa: E402
+    conv_decoder,
+    conv_encoder,
+    dcgan_discriminator,
+    dcgan_generator,
+    digit_classifier_network,
+    mlp_decoder,
+    mlp_discriminator,
+    mlp_encoder,
+    mlp_generator,
+)
 
 GLOBAL_BATCH = 8
 
@@ -41,6 +51,18 @@ def build(kind: str) -> keras.Model:
             simultaneous_updates=True,
         )
         model.compile(generator_optimizer=sgd(), discriminator_optimizer=sgd(), loss="non_saturating")
+    elif kind == "vae":
+        model = VAE(mlp_encoder(latent_dim=4, hidden_units=(16,)), mlp_decoder(latent_dim=4, hidden_units=(16,)), latent_dim=4,
+                    objective="iwae", num_samples=3)
+        model.compile(optimizer=sgd())
+    elif kind == "cvae":
+        model = ConditionalVAE(
+            conv_encoder(latent_dim=4, base_filters=4, num_classes=10),
+            conv_decoder(latent_dim=4, base_filters=4, num_classes=10),
+            latent_dim=4,
+            num_classes=10,
+        )
+        model.compile(optimizer=sgd())
     else:
         model = Classifier(network=digit_classifier_network(width=4, feature_dim=8, dropout=0.0))
         model.compile(optimizer=sgd())
@@ -50,7 +72,7 @@ def build(kind: str) -> keras.Model:
 def one_step(kind: str, strategy: tf.distribute.Strategy, data: tuple) -> tuple[list[np.ndarray], dict]:
     with strategy.scope():
         model = build(kind)
-    dataset = tf.data.Dataset.from_tensors(data if kind != "gan" else data[0])
+    dataset = tf.data.Dataset.from_tensors(data[0] if kind in ("gan", "vae") else data)
     history = model.fit(dataset, epochs=1, verbose=0)
     return [np.asarray(weight) for weight in model.weights], {key: values[-1] for key, values in history.history.items()}
 

@@ -43,3 +43,19 @@ def test_missing_reference_classifier_fails_before_training(tmp_path):
     with pytest.raises(FileNotFoundError, match="Train classifier_mnist first"):
         train_and_evaluate(config, str(tmp_path))
     assert not os.path.exists(tmp_path / "backup")
+
+
+def test_vae_smoke_reports_test_elbo_and_log_likelihood(tmp_path):
+    metrics = train_and_evaluate(get_experiment("vae_mnist_smoke"), str(tmp_path))
+    assert {"elbo", "kl_loss", "reconstruction_loss", "test_nll"} <= set(metrics)
+    # On the same binarized test digits, the k = 20 importance-sampled bound is tighter than the ELBO.
+    assert 0 < metrics["test_nll"] < -metrics["elbo"]
+    assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_001.png", "epoch_002.png"]
+
+
+def test_conditional_vae_smoke_is_scored_for_label_agreement(tmp_path, smoke_run):
+    classifier_path = os.path.join(smoke_run[1], "model.keras")
+    config = get_experiment("cvae_mnist_smoke", [f"evaluation.classifier={classifier_path}"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert 0.0 <= metrics["final_label_agreement"] <= 1.0
+    assert os.path.exists(tmp_path / "best_generator.weights.h5")

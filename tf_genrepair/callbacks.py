@@ -40,8 +40,8 @@ class SampleGrid(keras.callbacks.Callback):
 class GenerativeQuality(keras.callbacks.Callback):
     """Collapse guard: every few epochs, scores samples with a reference classifier and keeps the best generator.
 
-    GAN quality often degrades late in training, so the generator (its EMA copy when
-    there is one) with the lowest FID on the classifier's features is saved to
+    GAN quality often degrades late in training, so the network that samples (a GAN's
+    generator or its EMA copy, a VAE's decoder) with the lowest FID on the classifier's features is saved to
     `best_path`, and every evaluation is appended to `history_path` (JSON lines).
 
     Args:
@@ -95,9 +95,8 @@ class GenerativeQuality(keras.callbacks.Callback):
             logs.update({f"sample_{key}": value for key, value in quality.items() if key != "epoch"})
         if self.best is None or quality["fid"] < self.best["fid"]:
             self.best = quality
-            generator = self.model.ema_generator or self.model.generator
             with atomic_path(self.best_path) as temporary:
-                generator.save_weights(temporary)
+                self.model.sampling_network().save_weights(temporary)
         print(
             f"epoch {epoch + 1}: sample FID {quality['fid']:.2f}, class entropy {quality['class_entropy']:.3f}, "
             f"confidence {quality['mean_confidence']:.3f} (best FID {self.best['fid']:.2f} at epoch {self.best['epoch']})"

@@ -17,14 +17,15 @@ class DataConfig:
     shuffle_buffer: int = 60_000
     augmentation: str | None = None  # A corruption name used as training augmentation.
     augmentation_severity: int = 5  # Upper end of the severity range 1..N.
+    binarize: bool = False  # VAEs: dynamic binarization of training images, a fixed draw of the test set.
 
 
 @dataclasses.dataclass
 class ModelConfig:
     """Which model to build, its networks and its algorithm options."""
 
-    kind: str = "classifier"  # classifier, gan or cgan.
-    network: str = "dcgan"  # For GANs: mlp or dcgan.
+    kind: str = "classifier"  # classifier, gan, cgan, vae or cvae.
+    network: str = "dcgan"  # GANs: mlp or dcgan; VAEs: mlp or conv.
     image_shape: tuple[int, int, int] = (28, 28, 1)
     num_classes: int = 10
     width: int = 32  # Classifier filters; GAN base filters (dcgan) or hidden units (mlp).
@@ -38,6 +39,12 @@ class ModelConfig:
     r1_weight: float = 0.0
     label_smoothing: float = 0.0
     ema_decay: float | None = None
+    likelihood: str = "bernoulli"  # VAEs: bernoulli, gaussian, gaussian_fixed or discretized_logistic.
+    objective: str = "elbo"  # VAEs: elbo or iwae.
+    num_samples: int = 1  # VAEs: latent samples per example in training (k of the IWAE bound).
+    beta: float = 1.0
+    kl_warmup_steps: int = 0
+    free_bits: float = 0.0
 
 
 @dataclasses.dataclass
@@ -64,6 +71,7 @@ class EvaluationConfig:
     num_samples: int = 5000
     real_split: str = "test[:5000]"
     second_real_split: str = "test[5000:]"
+    log_likelihood_samples: int = 0  # VAEs: k of the importance-sampled log-likelihood of data.eval_split (0: skip).
 
 
 @dataclasses.dataclass
@@ -160,6 +168,77 @@ def cgan_mnist_smoke() -> ExperimentConfig:
     return _gan_smoke("cgan_mnist_smoke", kind="cgan", network="dcgan")
 
 
+def _vae_experiment(name: str, *, kind: str = "vae", network: str = "mlp", objective: str = "elbo", num_samples: int = 1) -> ExperimentConfig:
+    return ExperimentConfig(
+        name=name,
+        data=DataConfig(batch_size=100, binarize=True),
+        model=ModelConfig(
+            kind=kind,
+            network=network,
+            width=512 if network == "mlp" else 32,
+            latent_dim=50 if network == "mlp" else 32,
+            objective=objective,
+            num_samples=num_samples,
+        ),
+        train=TrainConfig(epochs=100, learning_rate=1e-3),
+        evaluation=EvaluationConfig(
+            classifier="workdirs/classifier_mnist/model.keras" if kind == "cvae" else None, log_likelihood_samples=5000
+        ),
+    )
+
+
+def _vae_smoke(name: str, *, kind: str = "vae", network: str = "mlp", objective: str = "elbo", num_samples: int = 1) -> ExperimentConfig:
+    return ExperimentConfig(
+        name=name,
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, binarize=True, eval_split="test[:500]"),
+        model=ModelConfig(
+            kind=kind, network=network, width=64 if network == "mlp" else 8, latent_dim=8, objective=objective, num_samples=num_samples
+        ),
+        train=TrainConfig(epochs=2, steps_per_epoch=10, learning_rate=2e-3),
+        evaluation=EvaluationConfig(num_samples=200, real_split="test[:500]", second_real_split="test[500:]", log_likelihood_samples=20),
+    )
+
+
+def vae_mnist() -> ExperimentConfig:
+    """VAE, one stochastic layer (50 latents), MLP 512-512, Bernoulli decoder, dynamically binarized MNIST."""
+    return _vae_experiment("vae_mnist")
+
+
+def vae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a small VAE on the shipped digits."""
+    return _vae_smoke("vae_mnist_smoke")
+
+
+def iwae_mnist() -> ExperimentConfig:
+    """The vae_mnist networks trained on the IWAE bound with k = 50 (Burda et al. 2016)."""
+    return _vae_experiment("iwae_mnist", objective="iwae", num_samples=50)
+
+
+def iwae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a small IWAE (k = 5) on the shipped digits."""
+    return _vae_smoke("iwae_mnist_smoke", objective="iwae", num_samples=5)
+
+
+def cvae_mnist() -> ExperimentConfig:
+    """Conditional VAE (label in encoder and decoder) on dynamically binarized MNIST."""
+    return _vae_experiment("cvae_mnist", kind="cvae")
+
+
+def cvae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a small conditional VAE on the shipped digits."""
+    return _vae_smoke("cvae_mnist_smoke", kind="cvae")
+
+
+def conv_vae_mnist() -> ExperimentConfig:
+    """Convolutional VAE (32 latents, diagonal Gaussian posterior) on dynamically binarized MNIST."""
+    return _vae_experiment("conv_vae_mnist", network="conv")
+
+
+def conv_vae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow convolutional VAE on the shipped digits."""
+    return _vae_smoke("conv_vae_mnist_smoke", network="conv")
+
+
 EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
     "classifier_mnist": classifier_mnist,
     "classifier_mnist_smoke": classifier_mnist_smoke,
@@ -169,6 +248,14 @@ EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
     "dcgan_mnist_smoke": dcgan_mnist_smoke,
     "cgan_mnist": cgan_mnist,
     "cgan_mnist_smoke": cgan_mnist_smoke,
+    "vae_mnist": vae_mnist,
+    "vae_mnist_smoke": vae_mnist_smoke,
+    "iwae_mnist": iwae_mnist,
+    "iwae_mnist_smoke": iwae_mnist_smoke,
+    "cvae_mnist": cvae_mnist,
+    "cvae_mnist_smoke": cvae_mnist_smoke,
+    "conv_vae_mnist": conv_vae_mnist,
+    "conv_vae_mnist_smoke": conv_vae_mnist_smoke,
 }
 
 

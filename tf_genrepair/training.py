@@ -11,16 +11,30 @@ import tensorflow as tf
 
 from tf_genrepair.callbacks import GenerativeQuality, SampleGrid
 from tf_genrepair.configs import ExperimentConfig
-from tf_genrepair.data import classification_dataset, generation_dataset, load_dataset
+from tf_genrepair.data import binarize_once, classification_dataset, generation_dataset, load_dataset
 from tf_genrepair.distribute import make_strategy
 from tf_genrepair.files import atomic_path, write_json_atomic
 from tf_genrepair.metrics import extract_features, fid
-from tf_genrepair.models import GAN, Classifier, ConditionalGAN
-from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, digit_classifier_network, mlp_discriminator, mlp_generator
+from tf_genrepair.likelihoods import get_likelihood
+from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE
+from tf_genrepair.networks import (
+    conv_decoder,
+    conv_encoder,
+    dcgan_discriminator,
+    dcgan_generator,
+    digit_classifier_network,
+    mlp_decoder,
+    mlp_discriminator,
+    mlp_encoder,
+    mlp_generator,
+)
 from tf_genrepair.precision import dtype_policy
 
-MODEL_KINDS = ("classifier", "gan", "cgan")
+MODEL_KINDS = ("classifier", "gan", "cgan", "vae", "cvae")
+GENERATIVE_KINDS = ("gan", "cgan", "vae", "cvae")
+CONDITIONAL_KINDS = ("cgan", "cvae")
 GAN_NETWORKS = ("dcgan", "mlp")
+VAE_NETWORKS = ("mlp", "conv")
 
 
 def _build_gan(config: ExperimentConfig) -> GAN:
@@ -51,6 +65,35 @@ def _build_gan(config: ExperimentConfig) -> GAN:
     return GAN(generator=generator, discriminator=discriminator, **options)
 
 
+def _build_vae(config: ExperimentConfig) -> VAE:
+    model = config.model
+    num_classes = model.num_classes if model.kind == "cvae" else None
+    shared = dict(latent_dim=model.latent_dim, image_shape=model.image_shape, num_classes=num_classes)
+    parameters_per_channel = get_likelihood(model.likelihood).parameters_per_channel
+    if model.network == "mlp":
+        hidden = (model.width, model.width)
+        encoder = mlp_encoder(hidden_units=hidden, **shared)
+        decoder = mlp_decoder(hidden_units=hidden, parameters_per_channel=parameters_per_channel, **shared)
+    elif model.network == "conv":
+        encoder = conv_encoder(base_filters=model.width, **shared)
+        decoder = conv_decoder(base_filters=model.width, parameters_per_channel=parameters_per_channel, **shared)
+    else:
+        raise ValueError(f"Unknown VAE network {model.network!r}. Valid networks: {', '.join(VAE_NETWORKS)}")
+    options = dict(
+        latent_dim=model.latent_dim,
+        likelihood=model.likelihood,
+        objective=model.objective,
+        num_samples=model.num_samples,
+        beta=model.beta,
+        kl_warmup_steps=model.kl_warmup_steps,
+        free_bits=model.free_bits,
+        seed=config.train.seed,
+    )
+    if num_classes:
+        return ConditionalVAE(encoder, decoder, num_classes=num_classes, **options)
+    return VAE(encoder, decoder, **options)
+
+
 def build_model(config: ExperimentConfig) -> keras.Model:
     """Builds the (uncompiled) model that `config.model` describes."""
     model = config.model
@@ -65,6 +108,8 @@ def build_model(config: ExperimentConfig) -> keras.Model:
         return Classifier(network=network)
     if model.kind in ("gan", "cgan"):
         return _build_gan(config)
+    if model.kind in ("vae", "cvae"):
+        return _build_vae(config)
     raise ValueError(f"Unknown model kind {model.kind!r}. Valid kinds: {', '.join(MODEL_KINDS)}")
 
 
@@ -84,25 +129,46 @@ def _compile(model: keras.Model, config: ExperimentConfig, steps: int) -> None:
 
 
 def _datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf.data.Dataset | None]:
-    data, seed = config.data, config.train.seed
+    data, seed, kind = config.data, config.train.seed, config.model.kind
     source = load_dataset(data.name, split=data.train_split)
-    if config.model.kind in ("gan", "cgan"):
-        conditional = config.model.kind == "cgan"
-        return generation_dataset(source, batch_size=data.batch_size, seed=seed, conditional=conditional, shuffle_buffer=data.shuffle_buffer), None
+    if kind in GENERATIVE_KINDS:
+        conditional = kind in CONDITIONAL_KINDS
+        train = generation_dataset(
+            source, batch_size=data.batch_size, seed=seed, conditional=conditional, binarize=data.binarize, shuffle_buffer=data.shuffle_buffer
+        )
+        if kind in ("gan", "cgan"):
+            return train, None
+        images, labels = _real_images(config, data.eval_split, with_labels=True)
+        images = binarize_once(images, seed=seed) if data.binarize else images
+        evaluation = tf.data.Dataset.from_tensor_slices((images, labels) if conditional else images).batch(500)
+        return train, evaluation
     augmentation = dict(corruption=data.augmentation, severity=(1, data.augmentation_severity)) if data.augmentation else {}
     train = classification_dataset(source, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer, **augmentation)
     evaluation = classification_dataset(load_dataset(data.name, split=data.eval_split), batch_size=512, seed=seed)
     return train, evaluation
 
 
-def _real_images(config: ExperimentConfig, split: str) -> np.ndarray:
-    return np.stack([image for image, _ in load_dataset(config.data.name, split=split).as_numpy_iterator()])
+def _real_images(config: ExperimentConfig, split: str, *, with_labels: bool = False):
+    """The images (and labels) of one split as arrays."""
+    pairs = list(load_dataset(config.data.name, split=split).as_numpy_iterator())
+    images = np.stack([image for image, _ in pairs])
+    return (images, np.array([label for _, label in pairs], np.int32)) if with_labels else images
+
+
+def _test_log_likelihood(model: VAE, config: ExperimentConfig) -> dict[str, float]:
+    """Importance-sampled NLL (nats) of the evaluation split, binarized once exactly as for the test ELBO."""
+    evaluation = config.evaluation
+    images, labels = _real_images(config, config.data.eval_split, with_labels=True)
+    images = binarize_once(images, seed=config.train.seed) if config.data.binarize else images
+    conditional = config.model.kind in CONDITIONAL_KINDS
+    log_likelihood = model.log_likelihood(images, labels if conditional else None, num_samples=evaluation.log_likelihood_samples)
+    return {"test_nll": float(-log_likelihood.mean()), "log_likelihood_samples": evaluation.log_likelihood_samples}
 
 
 def _quality_guard(config: ExperimentConfig, workdir: str) -> tuple[GenerativeQuality | None, dict]:
     """The collapse guard and the FID between two real splits (the floor a generator can reach)."""
     evaluation = config.evaluation
-    if config.model.kind not in ("gan", "cgan") or not evaluation.classifier:
+    if config.model.kind not in GENERATIVE_KINDS or not evaluation.classifier:
         return None, {}
     if not os.path.exists(evaluation.classifier):
         raise FileNotFoundError(
@@ -158,7 +224,7 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
         keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup"), delete_checkpoint=False),
         keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")),
     ]
-    if isinstance(model, GAN):
+    if config.model.kind in GENERATIVE_KINDS:
         callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
         callbacks += [guard] if guard else []
     started = time.time()
@@ -171,12 +237,14 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
         verbose=1 if sys.stdout.isatty() else 2,
     )
     train_seconds = time.time() - started
+    metrics = {"train_seconds": train_seconds, **reference}
     if evaluation is not None:
-        metrics = {name: float(value) for name, value in model.evaluate(evaluation, return_dict=True, verbose=0).items()}
-    else:
-        metrics = {**reference, **({f"final_{key}": value for key, value in guard.evaluate().items()} if guard else {})}
-        metrics.update({f"best_{key}": value for key, value in (guard.best or {}).items()} if guard else {})
-    metrics["train_seconds"] = train_seconds
+        metrics.update({name: float(value) for name, value in model.evaluate(evaluation, return_dict=True, verbose=0).items()})
+    if guard:
+        metrics.update({f"final_{key}": value for key, value in guard.evaluate().items()})
+        metrics.update({f"best_{key}": value for key, value in (guard.best or {}).items()})
+    if isinstance(model, VAE) and config.evaluation.log_likelihood_samples:
+        metrics.update(_test_log_likelihood(model, config))
     with atomic_path(os.path.join(workdir, "model.keras")) as temporary:
         model.save(temporary)
     write_json_atomic(os.path.join(workdir, "metrics.json"), metrics)

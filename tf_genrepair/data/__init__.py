@@ -1,10 +1,11 @@
 """Data sources and tf.data pipelines."""
 
-from tf_genrepair.data.pipelines import classification_dataset, generation_dataset, restoration_dataset
+from tf_genrepair.data.pipelines import binarize_once, classification_dataset, generation_dataset, restoration_dataset
 from tf_genrepair.data.sources import DataError, default_data_dir, load_dataset, read_idx
 
 __all__ = [
     "DataError",
+    "binarize_once",
     "classification_dataset",
     "default_data_dir",
     "generation_dataset",

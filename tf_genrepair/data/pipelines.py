@@ -7,13 +7,13 @@ whole batches (vectorised) in a parallel map, followed by prefetch.
 
 from typing import Callable, Sequence
 
+import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.corruptions import Corruption, get_corruption
 from tf_genrepair.corruptions.core import NUM_SEVERITIES
 
 SeverityLike = int | tuple[int, int]
-
 
 
 def _map_with_batch_seeds(batches: tf.data.Dataset, function: Callable, seed: int) -> tf.data.Dataset:
@@ -148,6 +148,16 @@ def generation_dataset(
         return (images, labels) if conditional else images
 
     return _map_with_batch_seeds(batches, prepare, seed)
+
+
+def binarize_once(images: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """A fixed Bernoulli draw of images in [0, 1] (pixel intensities as probabilities), e.g. a binarized test set.
+
+    Example:
+        >>> test_images = binarize_once(images, seed=0)  # The same 0/1 images on every call.
+    """
+    uniform = tf.random.stateless_uniform(np.shape(images), [seed, 0]).numpy()
+    return (uniform < np.asarray(images, np.float32)).astype(np.float32)
 
 
 def classification_dataset(

@@ -2,6 +2,8 @@
 
 from tf_genrepair.models.classifier import Classifier
 from tf_genrepair.models.conditional_gan import ConditionalGAN
+from tf_genrepair.models.conditional_vae import ConditionalVAE
 from tf_genrepair.models.gan import GAN
+from tf_genrepair.models.vae import VAE
 
-__all__ = ["Classifier", "ConditionalGAN", "GAN"]
+__all__ = ["Classifier", "ConditionalGAN", "ConditionalVAE", "GAN", "VAE"]

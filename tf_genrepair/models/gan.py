@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.losses import gradient_penalty, get_adversarial_loss, r1_penalty
+from tf_genrepair.models.replica_random import global_batch_size, replica_slice
 
 
 INTERPOLATION_DRAW_OFFSET = 1000  # Keeps WGAN-GP interpolation draws apart from latent draws.
@@ -166,24 +167,10 @@ class GAN(keras.Model):
         return self.generator(latents, training=training)
 
     def _replica_draw(self, batch: tf.Tensor, shape: list, draw: int, sampler=tf.random.stateless_normal) -> tf.Tensor:
-        """This replica's slice of one global draw keyed by (seed, step, draw), `[batch, *shape]`.
-
-        Every replica draws the whole global batch and keeps its own rows, so N replicas
-        see exactly the numbers one device would.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        context = tf.distribute.get_replica_context()
-        replica = tf.cast(context.replica_id_in_sync_group, tf.int32) if context is not None else 0
-        step = tf.cast(self.generator_optimizer.iterations, tf.int64)
-        seed = tf.random.experimental.stateless_fold_in(tf.stack([tf.constant(self.seed, tf.int64), step]), draw)
-        global_draw = sampler(tf.concat([[batch * replicas], tf.constant(shape, tf.int32)], axis=0), seed)
-        return global_draw[replica * batch : (replica + 1) * batch]
+        return replica_slice(batch, shape, seed=self.seed, step=self.generator_optimizer.iterations, draw=draw, sampler=sampler)
 
     def _latents(self, batch: tf.Tensor, draw: int) -> tf.Tensor:
         return self._replica_draw(batch, [self.latent_dim], draw)
-
-    def _global_batch(self, batch: tf.Tensor) -> tf.Tensor:
-        return batch * tf.distribute.get_strategy().num_replicas_in_sync
 
     def _scores(self, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | None, *, training: bool):
         """Scores reals and fakes in two discriminator calls, so the generator's gradient skips the reals."""
@@ -215,7 +202,7 @@ class GAN(keras.Model):
         real, labels = self.unpack(data)
         real = 2.0 * tf.cast(real, tf.float32) - 1.0
         batch = tf.shape(real)[0]
-        average = lambda per_example: tf.nn.compute_average_loss(per_example, global_batch_size=self._global_batch(batch))
+        average = lambda per_example: tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size(batch))
         if self.simultaneous_updates:
             with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
                 fake = self.call_generator(self._latents(batch, 0), labels, training=True)
@@ -255,6 +242,10 @@ class GAN(keras.Model):
         return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
 
     # --- Sampling. ---
+
+    def sampling_network(self) -> keras.Model:
+        """The network `generate` uses: the EMA generator when there is one."""
+        return self.ema_generator or self.generator
 
     def latents(self, num_images: int, *, seed: int) -> np.ndarray:
         """Standard normal latent codes `[num_images, latent_dim]`, reproducible from `seed`."""

@@ -3,5 +3,16 @@
 from tf_genrepair.networks.classifier import digit_classifier_network
 from tf_genrepair.networks.dcgan import dcgan_discriminator, dcgan_generator
 from tf_genrepair.networks.mlp import mlp_discriminator, mlp_generator
+from tf_genrepair.networks.vae import conv_decoder, conv_encoder, mlp_decoder, mlp_encoder
 
-__all__ = ["dcgan_discriminator", "dcgan_generator", "digit_classifier_network", "mlp_discriminator", "mlp_generator"]
+__all__ = [
+    "conv_decoder",
+    "conv_encoder",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "digit_classifier_network",
+    "mlp_decoder",
+    "mlp_discriminator",
+    "mlp_encoder",
+    "mlp_generator",
+]

@@ -4,12 +4,7 @@ from typing import Sequence
 
 import keras
 
-from tf_genrepair.networks.conditioning import image_and_label_inputs, latent_and_label_inputs
-
-
-def _check_image_shape(image_shape: Sequence[int]) -> None:
-    if len(image_shape) != 3 or image_shape[0] % 4 or image_shape[1] % 4:
-        raise ValueError(f"`image_shape` must be (H, W, C) with H and W divisible by 4. Received: image_shape={tuple(image_shape)}")
+from tf_genrepair.networks.conditioning import check_divisible_by_4, image_and_label_inputs, latent_and_label_inputs
 
 
 def dcgan_generator(
@@ -29,7 +24,7 @@ def dcgan_generator(
     Example:
         >>> generator = dcgan_generator(latent_dim=100, image_shape=(32, 32, 3))
     """
-    _check_image_shape(image_shape)
+    check_divisible_by_4(image_shape)
     height, width, channels = image_shape
     inputs, x = latent_and_label_inputs(latent_dim, num_classes)
     x = keras.layers.Dense((height // 4) * (width // 4) * 4 * base_filters, use_bias=False)(x)
@@ -60,7 +55,7 @@ def dcgan_discriminator(
     Example:
         >>> discriminator = dcgan_discriminator(image_shape=(28, 28, 1), num_classes=10)
     """
-    _check_image_shape(image_shape)
+    check_divisible_by_4(image_shape)
     inputs, images, labels = image_and_label_inputs(image_shape, num_classes)
     x = images
     for filters in (base_filters, 2 * base_filters):

@@ -1,0 +1,114 @@
+"""VAE encoders and decoders, MLP and convolutional, optionally class-conditional.
+
+Encoders map images in [0, 1] (and labels) to `[B, 2 * latent_dim]`: the posterior mean
+and log-variance, concatenated. Decoders map latents (and labels) to the likelihood's
+parameters, `[B, H, W, parameters_per_channel * C]` (e.g. Bernoulli logits).
+"""
+
+from typing import Sequence
+
+import keras
+import numpy as np
+
+from tf_genrepair.networks.conditioning import check_divisible_by_4, concatenate_label, image_and_label_inputs, latent_and_label_inputs
+
+
+def mlp_encoder(
+    *,
+    image_shape: Sequence[int] = (28, 28, 1),
+    latent_dim: int = 50,
+    hidden_units: Sequence[int] = (512, 512),
+    activation: str = "swish",
+    num_classes: int | None = None,
+    name: str = "mlp_encoder",
+) -> keras.Model:
+    """Flattened image (and label embedding) through dense layers to `[mean, log_var]`.
+
+    Example:
+        >>> encoder = mlp_encoder(latent_dim=50)
+    """
+    inputs, images, labels = image_and_label_inputs(image_shape, num_classes)
+    x = keras.layers.Flatten()(images)
+    if labels is not None:
+        x = concatenate_label(x, labels, num_classes)
+    for units in hidden_units:
+        x = keras.layers.Dense(units, activation=activation)(x)
+    return keras.Model(inputs, keras.layers.Dense(2 * latent_dim, name="posterior")(x), name=name)
+
+
+def mlp_decoder(
+    *,
+    latent_dim: int = 50,
+    image_shape: Sequence[int] = (28, 28, 1),
+    hidden_units: Sequence[int] = (512, 512),
+    activation: str = "swish",
+    parameters_per_channel: int = 1,
+    num_classes: int | None = None,
+    name: str = "mlp_decoder",
+) -> keras.Model:
+    """Latents (and label embedding) through dense layers to per-pixel likelihood parameters.
+
+    Example:
+        >>> decoder = mlp_decoder(latent_dim=50, parameters_per_channel=1)
+    """
+    inputs, x = latent_and_label_inputs(latent_dim, num_classes)
+    for units in hidden_units:
+        x = keras.layers.Dense(units, activation=activation)(x)
+    height, width, channels = image_shape
+    x = keras.layers.Dense(int(np.prod(image_shape)) * parameters_per_channel, name="likelihood_parameters")(x)
+    return keras.Model(inputs, keras.layers.Reshape((height, width, channels * parameters_per_channel))(x), name=name)
+
+
+def conv_encoder(
+    *,
+    image_shape: Sequence[int] = (28, 28, 1),
+    latent_dim: int = 32,
+    base_filters: int = 32,
+    activation: str = "swish",
+    num_classes: int | None = None,
+    name: str = "conv_encoder",
+) -> keras.Model:
+    """Two stride-2 stages of 3x3 convolutions (f, 2f) then dense to `[mean, log_var]`; H, W divisible by 4.
+
+    Example:
+        >>> encoder = conv_encoder(latent_dim=32)
+    """
+    check_divisible_by_4(image_shape)
+    inputs, images, labels = image_and_label_inputs(image_shape, num_classes)
+    x = images
+    for filters in (base_filters, 2 * base_filters):
+        x = keras.layers.Conv2D(filters, 3, padding="same", activation=activation)(x)
+        x = keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation=activation)(x)
+    x = keras.layers.Flatten()(x)
+    if labels is not None:
+        x = concatenate_label(x, labels, num_classes)
+    x = keras.layers.Dense(16 * base_filters, activation=activation)(x)
+    return keras.Model(inputs, keras.layers.Dense(2 * latent_dim, name="posterior")(x), name=name)
+
+
+def conv_decoder(
+    *,
+    latent_dim: int = 32,
+    image_shape: Sequence[int] = (28, 28, 1),
+    base_filters: int = 32,
+    activation: str = "swish",
+    parameters_per_channel: int = 1,
+    num_classes: int | None = None,
+    name: str = "conv_decoder",
+) -> keras.Model:
+    """Dense to (H/4, W/4, 2f), two stride-2 transposed-convolution stages (2f, f), a 3x3 convolution to the parameters.
+
+    Example:
+        >>> decoder = conv_decoder(latent_dim=32, image_shape=(28, 28, 1))
+    """
+    check_divisible_by_4(image_shape)
+    height, width, channels = image_shape
+    inputs, x = latent_and_label_inputs(latent_dim, num_classes)
+    x = keras.layers.Dense(16 * base_filters, activation=activation)(x)
+    x = keras.layers.Dense((height // 4) * (width // 4) * 2 * base_filters, activation=activation)(x)
+    x = keras.layers.Reshape((height // 4, width // 4, 2 * base_filters))(x)
+    for filters in (2 * base_filters, base_filters):
+        x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation=activation)(x)
+        x = keras.layers.Conv2D(filters, 3, padding="same", activation=activation)(x)
+    parameters = keras.layers.Conv2D(channels * parameters_per_channel, 3, padding="same", name="likelihood_parameters")(x)
+    return keras.Model(inputs, parameters, name=name)
