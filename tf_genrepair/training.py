@@ -15,6 +15,7 @@ from tf_genrepair.data import binarize_once, classification_dataset, generation_
 from tf_genrepair.distribute import make_strategy
 from tf_genrepair.files import atomic_path, write_json_atomic
 from tf_genrepair.metrics import extract_features, fid
+from tf_genrepair.latent_probe import linear_probe_accuracy
 from tf_genrepair.likelihoods import get_likelihood
 from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE
 from tf_genrepair.networks import (
@@ -165,6 +166,21 @@ def _test_log_likelihood(model: VAE, config: ExperimentConfig) -> dict[str, floa
     return {"test_nll": float(-log_likelihood.mean()), "log_likelihood_samples": evaluation.log_likelihood_samples}
 
 
+def _latent_probe(model: VAE, config: ExperimentConfig) -> dict[str, float]:
+    """Accuracy of a linear classifier on posterior means (train split to eval split)."""
+    conditional = config.model.kind in CONDITIONAL_KINDS
+    features = {}
+    for split in (config.data.train_split, config.data.eval_split):
+        images, labels = _real_images(config, split, with_labels=True)
+        means = np.concatenate(
+            [model.encode(images[start : start + 1000], labels[start : start + 1000] if conditional else None)[0] for start in range(0, len(images), 1000)]
+        )
+        features[split] = (means, labels)
+    (train_means, train_labels), (test_means, test_labels) = features[config.data.train_split], features[config.data.eval_split]
+    accuracy = linear_probe_accuracy(train_means, train_labels, test_means, test_labels, num_classes=config.model.num_classes)
+    return {"latent_linear_probe_accuracy": accuracy}
+
+
 def _quality_guard(config: ExperimentConfig, workdir: str) -> tuple[GenerativeQuality | None, dict]:
     """The collapse guard and the FID between two real splits (the floor a generator can reach)."""
     evaluation = config.evaluation
@@ -243,8 +259,10 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     if guard:
         metrics.update({f"final_{key}": value for key, value in guard.evaluate().items()})
         metrics.update({f"best_{key}": value for key, value in (guard.best or {}).items()})
-    if isinstance(model, VAE) and config.evaluation.log_likelihood_samples:
-        metrics.update(_test_log_likelihood(model, config))
+    if isinstance(model, VAE):
+        metrics.update(_latent_probe(model, config))
+        if config.evaluation.log_likelihood_samples:
+            metrics.update(_test_log_likelihood(model, config))
     with atomic_path(os.path.join(workdir, "model.keras")) as temporary:
         model.save(temporary)
     write_json_atomic(os.path.join(workdir, "metrics.json"), metrics)

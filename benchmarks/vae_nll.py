@@ -1,0 +1,161 @@
+"""Test NLL of an MNIST VAE trained within a CPU budget, and VAE training images/s against a plain loop.
+
+Likelihood: trains `--experiment` (default vae_mnist) through `train_and_evaluate` for as many
+epochs as fit in `--budget_minutes` (calibrated on a short run first), then reports the test
+NLL on the 10,000 MNIST test images binarized once, with k = 5000 importance samples, next to
+the anchors of Burda et al. (2016).
+
+Throughput: images/s of `VAE.fit` on the experiment's networks and batch next to a plain
+GradientTape loop over the same networks and batch (the TensorFlow CVAE tutorial's style: an
+eager Python loop over the dataset calling a `tf.function` step that estimates the ELBO with
+one sample). Each configuration runs in a fresh process.
+
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/vae_nll.py --part=throughput
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/vae_nll.py --part=likelihood --budget_minutes=60
+
+Prints a JSON document and a table.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from tf_genrepair.configs import get_experiment  # noqa: E402
+from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
+from tf_genrepair.training import build_model, train_and_evaluate  # noqa: E402
+
+ANCHORS = {"VAE, 1 stochastic layer (Burda et al. 2016)": 86.76, "IWAE k=50, 1 layer (Burda et al. 2016)": 84.78}
+BASELINE = "plain GradientTape loop (TF CVAE tutorial style)"
+CONFIGURATIONS = {
+    BASELINE: dict(loop="plain"),
+    "fit": dict(loop="fit", steps_per_execution=1),
+    "fit, 20 steps/execution": dict(loop="fit", steps_per_execution=20),
+}
+
+
+def _batches(config) -> tf.data.Dataset:
+    source = load_dataset("mnist", split="train")
+    return generation_dataset(source, batch_size=config.data.batch_size, seed=0, binarize=True, shuffle_buffer=10_000).repeat()
+
+
+def plain_loop_rate(experiment: str, steps: int, warmup: int) -> float:
+    config = get_experiment(experiment)
+    keras.utils.set_random_seed(0)
+    vae = build_model(config)
+    encoder, decoder, batch = vae.encoder, vae.decoder, config.data.batch_size
+    optimizer = keras.optimizers.Adam(1e-3)
+    weights = encoder.trainable_weights + decoder.trainable_weights
+
+    def log_normal(sample, mean, log_var):
+        return tf.reduce_sum(-0.5 * ((sample - mean) ** 2 * tf.exp(-log_var) + log_var + math.log(2 * math.pi)), axis=1)
+
+    @tf.function
+    def train_step(images):
+        with tf.GradientTape() as tape:
+            mean, log_var = tf.split(encoder(images, training=True), 2, axis=1)
+            z = mean + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mean))
+            logits = decoder(z, training=True)
+            cross_entropy = tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=images)
+            log_px_z = -tf.reduce_sum(cross_entropy, axis=[1, 2, 3])
+            loss = -tf.reduce_mean(log_px_z + log_normal(z, 0.0, 0.0) - log_normal(z, mean, log_var))
+        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+
+    iterator = iter(_batches(config))
+    for _ in range(warmup):
+        train_step(next(iterator))
+    started = time.perf_counter()
+    for _ in range(steps):
+        train_step(next(iterator))
+    return steps * batch / (time.perf_counter() - started)
+
+
+def fit_rate(experiment: str, steps: int, warmup: int, *, steps_per_execution: int) -> float:
+    config = get_experiment(experiment)
+    keras.utils.set_random_seed(0)
+    vae = build_model(config)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution)
+    vae.fit(_batches(config), steps_per_epoch=warmup, epochs=1, verbose=0)
+    started = time.perf_counter()
+    vae.fit(_batches(config), steps_per_epoch=steps, epochs=1, verbose=0)
+    return steps * config.data.batch_size / (time.perf_counter() - started)
+
+
+def measure_in_subprocess(name: str, experiment: str, steps: int, warmup: int) -> float:
+    command = [sys.executable, __file__, "--part=one", f"--configuration={name}", f"--experiment={experiment}", f"--steps={steps}", f"--warmup={warmup}"]
+    return float(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+def throughput(experiment: str, steps: int, warmup: int) -> dict:
+    rates = {name: measure_in_subprocess(name, experiment, steps, warmup) for name in CONFIGURATIONS}
+    baseline = rates[BASELINE]
+    print(f"\n{'configuration':<50} {'images/s':>10} {'vs baseline':>12}")
+    for name, rate in rates.items():
+        print(f"{name:<50} {rate:>10.0f} {rate / baseline:>11.2f}x")
+    return {
+        "baseline": BASELINE,
+        "images_per_s": {name: round(rate, 1) for name, rate in rates.items()},
+        "ratio_vs_baseline": {name: round(rate / baseline, 3) for name, rate in rates.items()},
+    }
+
+
+def likelihood(experiment: str, budget_minutes: float, workdir: str) -> dict:
+    calibration_steps = 200
+    with tempfile.TemporaryDirectory() as scratch:
+        calibration = get_experiment(experiment, ["train.epochs=1", f"train.steps_per_epoch={calibration_steps}", "evaluation.log_likelihood_samples=0"])
+        seconds_per_step = train_and_evaluate(calibration, scratch)["train_seconds"] / calibration_steps
+    steps_per_epoch = 60_000 // get_experiment(experiment).data.batch_size
+    epochs = max(1, int(0.95 * budget_minutes * 60 / (seconds_per_step * steps_per_epoch)))
+    print(f"calibration: {seconds_per_step * 1000:.1f} ms/step; training {epochs} epochs", file=sys.stderr, flush=True)
+    metrics = train_and_evaluate(get_experiment(experiment, [f"train.epochs={epochs}"]), workdir)
+    print(f"\n{'model':<50} {'test NLL (nats)':>16}")
+    for name, value in ANCHORS.items():
+        print(f"{name:<50} {value:>16.2f}")
+    print(f"{f'ours: {experiment}, {epochs} epochs':<50} {metrics['test_nll']:>16.2f}")
+    return {
+        "experiment": experiment,
+        "epochs": epochs,
+        "train_minutes": round(metrics["train_seconds"] / 60, 1),
+        "test_nll": round(metrics["test_nll"], 2),
+        "test_elbo": round(metrics["elbo"], 2),
+        "log_likelihood_samples": metrics["log_likelihood_samples"],
+        "anchors": ANCHORS,
+        "workdir": workdir,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["throughput", "likelihood", "one"], default="throughput")
+    parser.add_argument("--experiment", default="vae_mnist")
+    parser.add_argument("--budget_minutes", type=float, default=60.0, help="Training time budget (likelihood part).")
+    parser.add_argument("--workdir", default="workdirs/vae_nll", help="Work dir of the likelihood run (resumable).")
+    parser.add_argument("--steps", type=int, default=200, help="Timed steps per configuration (throughput part).")
+    parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS))
+    arguments = parser.parse_args()
+    if arguments.part == "one":
+        options = dict(CONFIGURATIONS[arguments.configuration])
+        if options.pop("loop") == "plain":
+            print(plain_loop_rate(arguments.experiment, arguments.steps, arguments.warmup))
+        else:
+            print(fit_rate(arguments.experiment, arguments.steps, arguments.warmup, **options))
+        return
+    if arguments.part == "throughput":
+        report = {"benchmark": "vae_throughput", "experiment": arguments.experiment, **throughput(arguments.experiment, arguments.steps, arguments.warmup)}
+    else:
+        report = {"benchmark": "vae_nll", **likelihood(arguments.experiment, arguments.budget_minutes, arguments.workdir)}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
