@@ -32,6 +32,7 @@ import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
+from tf_genrepair.precision import dtype_policy  # noqa: E402
 from tf_genrepair.training import build_model, train_and_evaluate  # noqa: E402
 
 ANCHORS = {"VAE, 1 stochastic layer (Burda et al. 2016)": 86.76, "IWAE k=50, 1 layer (Burda et al. 2016)": 84.78}
@@ -40,6 +41,8 @@ CONFIGURATIONS = {
     BASELINE: dict(loop="plain"),
     "fit": dict(loop="fit", steps_per_execution=1),
     "fit, 20 steps/execution": dict(loop="fit", steps_per_execution=20),
+    "fit, 20 steps/execution, XLA": dict(loop="fit", steps_per_execution=20, jit_compile=True),
+    "fit, 20 steps/execution, XLA, bfloat16": dict(loop="fit", steps_per_execution=20, jit_compile=True, precision="mixed_bfloat16"),
 }
 
 
@@ -79,11 +82,14 @@ def plain_loop_rate(experiment: str, steps: int, warmup: int) -> float:
     return steps * batch / (time.perf_counter() - started)
 
 
-def fit_rate(experiment: str, steps: int, warmup: int, *, steps_per_execution: int) -> float:
+def fit_rate(
+    experiment: str, steps: int, warmup: int, *, steps_per_execution: int, jit_compile: bool = False, precision: str = "float32"
+) -> float:
     config = get_experiment(experiment)
     keras.utils.set_random_seed(0)
-    vae = build_model(config)
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution)
+    with dtype_policy(precision):
+        vae = build_model(config)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution, jit_compile=jit_compile)
     vae.fit(_batches(config), steps_per_epoch=warmup, epochs=1, verbose=0)
     started = time.perf_counter()
     vae.fit(_batches(config), steps_per_epoch=steps, epochs=1, verbose=0)
@@ -109,13 +115,17 @@ def throughput(experiment: str, steps: int, warmup: int) -> dict:
 
 
 def likelihood(experiment: str, budget_minutes: float, workdir: str) -> dict:
-    calibration_steps = 200
-    with tempfile.TemporaryDirectory() as scratch:
-        calibration = get_experiment(experiment, ["train.epochs=1", f"train.steps_per_epoch={calibration_steps}", "evaluation.log_likelihood_samples=0"])
-        seconds_per_step = train_and_evaluate(calibration, scratch)["train_seconds"] / calibration_steps
-    steps_per_epoch = 60_000 // get_experiment(experiment).data.batch_size
-    epochs = max(1, int(0.95 * budget_minutes * 60 / (seconds_per_step * steps_per_epoch)))
-    print(f"calibration: {seconds_per_step * 1000:.1f} ms/step; training {epochs} epochs", file=sys.stderr, flush=True)
+    # One and two epochs of half an epoch's steps: their difference is half an epoch of training plus
+    # one epoch's fixed costs (validation, sample grid), without the start-up (tracing) costs.
+    half_epoch = 60_000 // get_experiment(experiment).data.batch_size // 2
+    seconds = []
+    for calibration_epochs in (1, 2):
+        overrides = [f"train.epochs={calibration_epochs}", f"train.steps_per_epoch={half_epoch}", "evaluation.log_likelihood_samples=0"]
+        with tempfile.TemporaryDirectory() as scratch:
+            seconds.append(train_and_evaluate(get_experiment(experiment, overrides), scratch)["train_seconds"])
+    epoch_seconds = 2 * (seconds[1] - seconds[0])
+    epochs = max(1, int(0.95 * budget_minutes * 60 / epoch_seconds))
+    print(f"calibration: {epoch_seconds:.1f} s/epoch; training {epochs} epochs", file=sys.stderr, flush=True)
     metrics = train_and_evaluate(get_experiment(experiment, [f"train.epochs={epochs}"]), workdir)
     print(f"\n{'model':<50} {'test NLL (nats)':>16}")
     for name, value in ANCHORS.items():

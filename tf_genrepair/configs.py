@@ -116,7 +116,7 @@ def classifier_mnist_smoke() -> ExperimentConfig:
 
 
 def _gan_experiment(name: str, *, kind: str, network: str, epochs: int, batch_size: int) -> ExperimentConfig:
-    # bfloat16 compute measured 1.4x float32 on 2 AVX512-BF16 cores; XLA measured 5x slower (benchmarks/RESULTS.md).
+    # bfloat16 compute measured 1.5x float32 on 2 AVX512-BF16 cores; XLA measured 0.6x (benchmarks/RESULTS.md).
     return ExperimentConfig(
         name=name,
         data=DataConfig(batch_size=batch_size, shuffle_buffer=60_000),
@@ -180,7 +180,7 @@ def _vae_experiment(name: str, *, kind: str = "vae", network: str = "mlp", objec
             objective=objective,
             num_samples=num_samples,
         ),
-        train=TrainConfig(epochs=100, learning_rate=1e-3),
+        train=TrainConfig(epochs=100, learning_rate=1e-3, steps_per_execution=20),
         evaluation=EvaluationConfig(
             classifier="workdirs/classifier_mnist/model.keras" if kind == "cvae" else None, log_likelihood_samples=5000
         ),
