@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.models.gan import GAN, _to_unit_range
+from tf_genrepair.models.labels import requested_labels, split_labelled_batch
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
@@ -34,9 +35,8 @@ class ConditionalGAN(GAN):
         self.num_classes = num_classes
 
     def unpack(self, data: tuple) -> tuple[tf.Tensor, tf.Tensor]:
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise ValueError("ConditionalGAN needs (images, labels) batches; use generation_dataset(..., conditional=True).")
-        return data[0], tf.cast(tf.reshape(data[1], [-1]), tf.int32)
+        images, labels = split_labelled_batch(data, "ConditionalGAN")
+        return images, labels
 
     def network_inputs(self, tensor: tf.Tensor, labels: tf.Tensor | None) -> list[tf.Tensor]:
         return [tensor, labels]
@@ -52,9 +52,7 @@ class ConditionalGAN(GAN):
         Example:
             >>> digits = cgan.sample(10, labels=np.arange(10), seed=0)
         """
-        labels = np.broadcast_to(np.asarray(labels, np.int32), (num_images,))
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"`labels` must lie in [0, {self.num_classes}). Received: labels in [{labels.min()}, {labels.max()}]")
+        labels = requested_labels(labels, num_images, self.num_classes)
         latents = self.latents(num_images, seed=seed) if latents is None else latents
         images = self.call_generator(tf.constant(latents, tf.float32), tf.constant(labels), training=False, ema=True)
         return _to_unit_range(images).numpy()

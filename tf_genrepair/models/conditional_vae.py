@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_genrepair.models.labels import requested_labels, split_labelled_batch
 from tf_genrepair.models.vae import VAE
 
 
@@ -28,9 +29,8 @@ class ConditionalVAE(VAE):
         self.num_classes = num_classes
 
     def unpack(self, data: tuple) -> tuple[tf.Tensor, tf.Tensor]:
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise ValueError("ConditionalVAE needs (images, labels) batches; use generation_dataset(..., conditional=True).")
-        return tf.cast(data[0], tf.float32), tf.cast(tf.reshape(data[1], [-1]), tf.int32)
+        images, labels = split_labelled_batch(data, "ConditionalVAE")
+        return tf.cast(images, tf.float32), labels
 
     def network_inputs(self, tensor: tf.Tensor, labels: tf.Tensor | None) -> list[tf.Tensor]:
         return [tensor, labels]
@@ -43,9 +43,7 @@ class ConditionalVAE(VAE):
 
     def sample(self, num_images: int, *, labels: int | np.ndarray, seed: int = 0) -> np.ndarray:
         """Mean images of the decoder at prior draws for the requested classes (one label or one per image)."""
-        labels = np.broadcast_to(np.asarray(labels, np.int32), (num_images,))
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"`labels` must lie in [0, {self.num_classes}). Received: labels in [{labels.min()}, {labels.max()}]")
+        labels = requested_labels(labels, num_images, self.num_classes)
         return self.decode(self.latents(num_images, seed=seed), labels)
 
     def generate(self, num_images: int, *, seed: int = 0) -> np.ndarray:
