@@ -69,3 +69,34 @@ def test_gradient_penalty_of_a_linear_critic():
 def test_unknown_loss_lists_the_valid_ones():
     with pytest.raises(ValueError, match="non_saturating"):
         losses.get_adversarial_loss("relativistic")
+
+
+CLEAN = np.array([0.0, 0.5, 1.0, 0.25], np.float32).reshape(1, 2, 2, 1)
+RESTORED = np.array([0.1, 0.5, 0.7, 0.25], np.float32).reshape(1, 2, 2, 1)
+WEIGHTS = np.array([1.0, 1.0, 6.0, 1.0], np.float32).reshape(1, 2, 2, 1)
+
+
+def test_reconstruction_losses_are_weighted_pixel_means():
+    error = (RESTORED - CLEAN).ravel()
+    weights = WEIGHTS.ravel()
+    np.testing.assert_allclose(losses.l1_loss(CLEAN, RESTORED, WEIGHTS), [np.sum(weights * np.abs(error)) / weights.sum()], rtol=1e-6)
+    np.testing.assert_allclose(losses.l2_loss(CLEAN, RESTORED, WEIGHTS), [np.sum(weights * error**2) / weights.sum()], rtol=1e-6)
+    charbonnier = np.sum(weights * np.sqrt(error**2 + 1e-6)) / weights.sum()
+    np.testing.assert_allclose(losses.charbonnier_loss(CLEAN, RESTORED, WEIGHTS), [charbonnier], rtol=1e-6)
+
+
+def test_ssim_loss_is_zero_for_identical_images():
+    images = np.random.default_rng(0).random((2, 16, 16, 1), dtype=np.float32)
+    np.testing.assert_allclose(losses.ssim_loss(images, images, None), [0.0, 0.0], atol=1e-6)
+    assert np.all(losses.ssim_loss(images, 1.0 - images, None).numpy() > 1.0)  # Anti-correlated: SSIM < 0.
+
+
+def test_loss_mixtures_parse_and_sum():
+    assert losses.parse_loss_mixture("l1:0.8, ssim:0.2") == {"l1": 0.8, "ssim": 0.2}
+    mixed = losses.reconstruction_loss(CLEAN, RESTORED, WEIGHTS, mixture={"l1": 2.0, "l2": 1.0})
+    expected = 2.0 * losses.l1_loss(CLEAN, RESTORED, WEIGHTS) + losses.l2_loss(CLEAN, RESTORED, WEIGHTS)
+    np.testing.assert_allclose(mixed, expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="Unknown reconstruction loss 'l5'"):
+        losses.parse_loss_mixture("l5")
+    with pytest.raises(ValueError, match="is not a number"):
+        losses.parse_loss_mixture("l1:heavy")

@@ -60,3 +60,16 @@ def test_conditional_vae_smoke_is_scored_for_label_agreement(tmp_path, smoke_run
     metrics = train_and_evaluate(config, str(tmp_path))
     assert 0.0 <= metrics["final_label_agreement"] <= 1.0
     assert os.path.exists(tmp_path / "best_generator.weights.h5")
+
+
+@pytest.mark.parametrize("experiment", ["denoise_bsd_smoke", "inpaint_mnist_smoke", "inpaint_bsd_smoke", "restore_mnist_smoke"])
+def test_restorer_smoke_restores_better_than_the_damage(experiment, tmp_path):
+    metrics = train_and_evaluate(get_experiment(experiment), str(tmp_path))
+    assert os.path.exists(tmp_path / "model.keras")
+    assert metrics["psnr"] > metrics["damaged_psnr"]  # Evaluation pairs, restored vs damaged, against clean.
+
+
+def test_time_budget_stops_training_early(tmp_path):
+    config = get_experiment("denoise_bsd_smoke", ["train.epochs=1000", "train.time_budget_minutes=0.05"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert metrics["train_seconds"] < 30

@@ -1,7 +1,9 @@
-"""Training side effects: sample grids each epoch and the generative collapse guard."""
+"""Training side effects: sample grids each epoch, the generative collapse guard and a time budget."""
 
 import json
+import math
 import os
+import time
 
 import keras
 import numpy as np
@@ -101,3 +103,35 @@ class GenerativeQuality(keras.callbacks.Callback):
             f"epoch {epoch + 1}: sample FID {quality['fid']:.2f}, class entropy {quality['class_entropy']:.3f}, "
             f"confidence {quality['mean_confidence']:.3f} (best FID {self.best['fid']:.2f} at epoch {self.best['epoch']})"
         )
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training after `minutes` of wall-clock time, annealing the learning rate over that time.
+
+    The learning rate follows a cosine from its initial value to zero as a function of the
+    elapsed fraction of the budget, so a run ends annealed whatever its speed (a fixed
+    step schedule would stop mid-decay on a slower machine). The optimizer's learning rate
+    must be a plain value, not a schedule.
+
+    Args:
+        minutes: The training-time budget.
+    """
+
+    def __init__(self, minutes: float) -> None:
+        super().__init__()
+        if minutes <= 0:
+            raise ValueError(f"`minutes` must be positive. Received: minutes={minutes}")
+        self.minutes = minutes
+        self.started: float | None = None
+        self.initial_learning_rate: float | None = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.started = time.monotonic()
+        self.initial_learning_rate = float(self.model.optimizer.learning_rate)
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        fraction = (time.monotonic() - self.started) / (60.0 * self.minutes)
+        if fraction >= 1.0:
+            self.model.stop_training = True
+            fraction = 1.0
+        self.model.optimizer.learning_rate = self.initial_learning_rate * 0.5 * (1.0 + math.cos(math.pi * fraction))

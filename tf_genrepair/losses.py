@@ -123,3 +123,74 @@ def get_adversarial_loss(name: str) -> AdversarialLoss:
     if name not in ADVERSARIAL_LOSSES:
         raise ValueError(f"Unknown adversarial loss {name!r}. Valid losses: {', '.join(ADVERSARIAL_LOSSES)}")
     return ADVERSARIAL_LOSSES[name]
+
+
+# Reconstruction losses of restorers: `loss(clean, restored, weights)` -> `[B]`, where `weights`
+# `[B, H, W, 1]` weighs each pixel (e.g. missing pixels more than observed ones).
+
+CHARBONNIER_EPSILON = 1e-3
+
+
+def _weighted_mean(per_pixel: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    weights = tf.broadcast_to(weights, tf.shape(per_pixel))
+    return tf.reduce_sum(per_pixel * weights, axis=[1, 2, 3]) / tf.maximum(tf.reduce_sum(weights, axis=[1, 2, 3]), 1e-8)
+
+
+def l1_loss(clean: tf.Tensor, restored: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    """Weighted mean `|x - x_hat|` per image."""
+    return _weighted_mean(tf.abs(clean - restored), weights)
+
+
+def l2_loss(clean: tf.Tensor, restored: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    """Weighted mean `(x - x_hat)^2` per image (the Gaussian-noise MMSE loss)."""
+    return _weighted_mean(tf.square(clean - restored), weights)
+
+
+def charbonnier_loss(clean: tf.Tensor, restored: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    """Weighted mean `sqrt((x - x_hat)^2 + eps^2)`: a smooth L1 (Charbonnier et al. 1994), eps = 1e-3."""
+    return _weighted_mean(tf.sqrt(tf.square(clean - restored) + CHARBONNIER_EPSILON**2), weights)
+
+
+def ssim_loss(clean: tf.Tensor, restored: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    """`1 - SSIM(x, x_hat)` per image (7x7 Gaussian window, so 28x28 digits work; pixel weights unused)."""
+    del weights
+    return 1.0 - tf.image.ssim(clean, restored, max_val=1.0, filter_size=7, filter_sigma=1.5)
+
+
+RECONSTRUCTION_LOSSES: dict[str, Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor]] = {
+    "l1": l1_loss,
+    "l2": l2_loss,
+    "charbonnier": charbonnier_loss,
+    "ssim": ssim_loss,
+}
+
+
+def parse_loss_mixture(spec: str) -> dict[str, float]:
+    """Parses `"l1"` or `"l1:0.8,ssim:0.2"` into `{name: weight}`, checking every name.
+
+    Example:
+        >>> parse_loss_mixture("charbonnier:1,ssim:0.1")
+        {'charbonnier': 1.0, 'ssim': 0.1}
+    """
+    mixture = {}
+    for part in spec.split(","):
+        name, _, weight = part.strip().partition(":")
+        if name not in RECONSTRUCTION_LOSSES:
+            raise ValueError(
+                f"Unknown reconstruction loss {name!r} in {spec!r}. Valid losses: {', '.join(RECONSTRUCTION_LOSSES)} "
+                "(a mixture is written like 'l1:0.8,ssim:0.2')."
+            )
+        try:
+            mixture[name] = float(weight) if weight else 1.0
+        except ValueError as error:
+            raise ValueError(f"Weight {weight!r} of loss {name!r} in {spec!r} is not a number.") from error
+    return mixture
+
+
+def reconstruction_loss(clean: tf.Tensor, restored: tf.Tensor, weights: tf.Tensor, *, mixture: dict[str, float]) -> tf.Tensor:
+    """The weighted sum of the named reconstruction losses, `[B]`.
+
+    Example:
+        >>> per_example = reconstruction_loss(clean, restored, tf.ones_like(clean[..., :1]), mixture={"l1": 1.0})
+    """
+    return tf.add_n([weight * RECONSTRUCTION_LOSSES[name](clean, restored, weights) for name, weight in mixture.items()])

@@ -9,33 +9,44 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.callbacks import GenerativeQuality, SampleGrid
+from tf_genrepair.callbacks import GenerativeQuality, SampleGrid, TimeBudget
 from tf_genrepair.configs import ExperimentConfig
-from tf_genrepair.data import binarize_once, classification_dataset, generation_dataset, load_dataset
+from tf_genrepair.data import (
+    binarize_once,
+    classification_dataset,
+    denoising_dataset,
+    generation_dataset,
+    load_dataset,
+    restoration_dataset,
+)
 from tf_genrepair.distribute import make_strategy
 from tf_genrepair.files import atomic_path, write_json_atomic
-from tf_genrepair.metrics import extract_features, fid
+from tf_genrepair.metrics import extract_features, fid, psnr
 from tf_genrepair.latent_probe import linear_probe_accuracy
 from tf_genrepair.likelihoods import get_likelihood
-from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE
+from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE, Restorer
 from tf_genrepair.networks import (
     conv_decoder,
     conv_encoder,
     dcgan_discriminator,
     dcgan_generator,
     digit_classifier_network,
+    inpainting_unet,
     mlp_decoder,
     mlp_discriminator,
     mlp_encoder,
     mlp_generator,
+    patch_discriminator,
+    residual_denoiser,
 )
 from tf_genrepair.precision import dtype_policy
 
-MODEL_KINDS = ("classifier", "gan", "cgan", "vae", "cvae")
+MODEL_KINDS = ("classifier", "gan", "cgan", "vae", "cvae", "restorer")
 GENERATIVE_KINDS = ("gan", "cgan", "vae", "cvae")
 CONDITIONAL_KINDS = ("cgan", "cvae")
 GAN_NETWORKS = ("dcgan", "mlp")
 VAE_NETWORKS = ("mlp", "conv")
+RESTORER_NETWORKS = ("denoiser", "unet")
 
 
 def _build_gan(config: ExperimentConfig) -> GAN:
@@ -95,6 +106,40 @@ def _build_vae(config: ExperimentConfig) -> VAE:
     return VAE(encoder, decoder, **options)
 
 
+def _load_classifier(config: ExperimentConfig) -> keras.Model:
+    path = config.evaluation.classifier
+    if not path or not os.path.exists(path):
+        raise FileNotFoundError(
+            f"evaluation.classifier={path} does not exist. Train classifier_mnist first and point "
+            "--override evaluation.classifier=<model.keras> at it."
+        )
+    return keras.saving.load_model(path)
+
+
+def _build_restorer(config: ExperimentConfig) -> Restorer:
+    model = config.model
+    channels = model.image_shape[-1]
+    if model.network == "denoiser":
+        network = residual_denoiser(
+            channels=channels, depth=model.depth, width=model.width, downscale=model.downscale, noise_level_input=model.noise_level_input
+        )
+    elif model.network == "unet":
+        network = inpainting_unet(channels=channels, base_filters=model.width, levels=model.depth)
+    else:
+        raise ValueError(f"Unknown restorer network {model.network!r}. Valid networks: {', '.join(RESTORER_NETWORKS)}")
+    return Restorer(
+        network,
+        reconstruction=model.reconstruction,
+        hole_weight=model.hole_weight,
+        preserve_observed=model.preserve_observed,
+        discriminator=patch_discriminator(channels=channels, base_filters=model.width) if model.adversarial_weight else None,
+        adversarial_loss=model.loss,
+        adversarial_weight=model.adversarial_weight,
+        classifier=_load_classifier(config) if model.recognition_weight else None,
+        recognition_weight=model.recognition_weight,
+    )
+
+
 def build_model(config: ExperimentConfig) -> keras.Model:
     """Builds the (uncompiled) model that `config.model` describes."""
     model = config.model
@@ -111,6 +156,8 @@ def build_model(config: ExperimentConfig) -> keras.Model:
         return _build_gan(config)
     if model.kind in ("vae", "cvae"):
         return _build_vae(config)
+    if model.kind == "restorer":
+        return _build_restorer(config)
     raise ValueError(f"Unknown model kind {model.kind!r}. Valid kinds: {', '.join(MODEL_KINDS)}")
 
 
@@ -125,12 +172,39 @@ def _compile(model: keras.Model, config: ExperimentConfig, steps: int) -> None:
             **options,
         )
         return
-    schedule = keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=max(1, steps * train.epochs))
-    model.compile(optimizer=keras.optimizers.Adam(schedule, beta_1=train.beta_1), **options)
+    # A time budget anneals the rate itself (TimeBudget); otherwise a cosine over the planned steps.
+    schedule = train.learning_rate if train.time_budget_minutes else keras.optimizers.schedules.CosineDecay(
+        train.learning_rate, decay_steps=max(1, steps * train.epochs)
+    )
+    extra = {}
+    if isinstance(model, Restorer) and model.discriminator is not None:
+        extra["discriminator_optimizer"] = keras.optimizers.Adam(train.learning_rate, beta_1=0.5)
+    model.compile(optimizer=keras.optimizers.Adam(schedule, beta_1=train.beta_1), **options, **extra)
+
+
+def _restoration_datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """Damaged/clean training pairs drawn on the fly, and evaluation pairs (whole images)."""
+    data, seed, model = config.data, config.train.seed, config.model
+    source = load_dataset(data.name, split=data.train_split, patch_size=data.patch_size, patches_per_image=data.patches_per_image, seed=seed)
+    eval_source = load_dataset(data.eval_name or data.name, split=data.eval_split)
+    eval_batch = 1 if data.patch_size else 512  # Natural images differ in size; evaluate them one at a time.
+    with_labels = bool(model.recognition_weight)
+    if model.noise_level_input:
+        sigma_range = (data.noise_sigma_range[0] / 255.0, data.noise_sigma_range[1] / 255.0)
+        eval_sigma = (data.eval_noise_sigma / 255.0,) * 2
+        train = denoising_dataset(source, sigma_range=sigma_range, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer)
+        return train, denoising_dataset(eval_source, sigma_range=eval_sigma, batch_size=eval_batch, seed=seed, augment=False)
+    if not data.corruption:
+        raise ValueError("A restorer without a noise-level map needs data.corruption, e.g. --override data.corruption=box|free_form")
+    options = dict(severity=tuple(data.severity), seed=seed, with_labels=with_labels)
+    train = restoration_dataset(source, data.corruption, batch_size=data.batch_size, shuffle_buffer=data.shuffle_buffer, **options)
+    return train, restoration_dataset(eval_source, data.corruption, batch_size=eval_batch, **options)
 
 
 def _datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf.data.Dataset | None]:
     data, seed, kind = config.data, config.train.seed, config.model.kind
+    if kind == "restorer":
+        return _restoration_datasets(config)
     source = load_dataset(data.name, split=data.train_split)
     if kind in GENERATIVE_KINDS:
         conditional = kind in CONDITIONAL_KINDS
@@ -164,6 +238,12 @@ def _test_log_likelihood(model: VAE, config: ExperimentConfig) -> dict[str, floa
     conditional = config.model.kind in CONDITIONAL_KINDS
     log_likelihood = model.log_likelihood(images, labels if conditional else None, num_samples=evaluation.log_likelihood_samples)
     return {"test_nll": float(-log_likelihood.mean()), "log_likelihood_samples": evaluation.log_likelihood_samples}
+
+
+def _damaged_psnr(evaluation: tf.data.Dataset) -> dict[str, float]:
+    """Mean PSNR of the damaged evaluation inputs against the clean images (the score to beat)."""
+    scores = [psnr(clean[0] if isinstance(clean, tuple) else clean, inputs[0]) for inputs, clean in evaluation]
+    return {"damaged_psnr": float(tf.reduce_mean(tf.concat(scores, axis=0)))}
 
 
 def _latent_probe(model: VAE, config: ExperimentConfig) -> dict[str, float]:
@@ -243,12 +323,15 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     if config.model.kind in GENERATIVE_KINDS:
         callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
         callbacks += [guard] if guard else []
+    if config.train.time_budget_minutes:
+        callbacks.append(TimeBudget(config.train.time_budget_minutes))
     started = time.time()
     model.fit(
         train.repeat() if config.train.steps_per_epoch else train,
         epochs=config.train.epochs,
         steps_per_epoch=config.train.steps_per_epoch,
         validation_data=evaluation,
+        validation_freq=config.train.validation_every_epochs,
         callbacks=callbacks,
         verbose=1 if sys.stdout.isatty() else 2,
     )
@@ -259,6 +342,8 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     if guard:
         metrics.update({f"final_{key}": value for key, value in guard.evaluate().items()})
         metrics.update({f"best_{key}": value for key, value in (guard.best or {}).items()})
+    if isinstance(model, Restorer):
+        metrics.update(_damaged_psnr(evaluation))
     if isinstance(model, VAE):
         metrics.update(_latent_probe(model, config))
         if config.evaluation.log_likelihood_samples:

@@ -59,7 +59,12 @@ def save_image_grid(images: np.ndarray, path: str, *, columns: int = 8, title: s
 
 
 def save_image_table(
-    rows: Mapping[str, np.ndarray], path: str, *, column_labels: Sequence[str] | None = None, title: str | None = None
+    rows: Mapping[str, np.ndarray],
+    path: str,
+    *,
+    column_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    cell_inches: float = 1.1,
 ) -> str:
     """Saves a labelled table of images: one row per entry of `rows`, `[N, H, W, C]` each.
 
@@ -72,7 +77,7 @@ def save_image_table(
     if not rows:
         raise ValueError("`rows` must hold at least one row of images. Received none.")
     columns = max(len(images) for images in rows.values())
-    size = 1.1
+    size = cell_inches
     figure, axes = plt.subplots(len(rows), columns, figsize=(columns * size + 1.5, len(rows) * size + 0.5), squeeze=False)
     for row_axes, (label, images) in zip(axes, rows.items()):
         for column, axis in enumerate(row_axes):

@@ -123,3 +123,11 @@ def test_mixture_applies_one_member_per_image(digits):
     changed = np.abs(damaged.numpy() - digits).max(axis=(1, 2, 3)) > 0
     assert changed[noisy].all()
     assert get_corruption("all")(digits, severity=2, seed=0)[0].shape == digits.shape
+
+
+def test_mixture_of_everything_handles_parts_no_image_drew():
+    mixed = tf.function(lambda images, seed: get_corruption("all")(images, severity=3, seed=seed))
+    image = np.random.default_rng(0).random((1, 28, 28, 1), dtype=np.float32)
+    for seed in range(len(CORRUPTIONS)):  # One image: all parts but one are empty each time.
+        damaged, mask = mixed(image, tf.constant([seed, 0]))
+        assert damaged.shape == (1, 28, 28, 1) and mask.shape == (1, 28, 28, 1)

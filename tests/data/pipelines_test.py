@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tf_genrepair.data import classification_dataset, generation_dataset, load_dataset, restoration_dataset
+from tf_genrepair.data import classification_dataset, denoising_dataset, generation_dataset, load_dataset, restoration_dataset
 
 
 @pytest.fixture
@@ -63,3 +63,29 @@ def test_classification_dataset_with_corruption_augmentation(small):
     images, labels = next(iter(augmented))
     changed = np.abs(images.numpy() - plain).max(axis=(1, 2, 3)) > 0
     assert 0 < changed.sum() < 24 and labels.shape == (24,)
+
+
+def test_denoising_pairs_carry_their_noise_level():
+    patches = load_dataset("sample", split="train[:64]")
+    (noisy, mask, noise_level), clean = next(iter(denoising_dataset(patches, sigma_range=(0.05, 0.2), batch_size=64, augment=False)))
+    sigma = noise_level.numpy()[:, 0, 0, 0]
+    assert np.all((sigma >= 0.05) & (sigma <= 0.2)) and np.all(noise_level.numpy() == sigma[:, None, None, None])
+    np.testing.assert_array_equal(mask.numpy(), 1.0)
+    measured = np.std((noisy - clean).numpy(), axis=(1, 2, 3))
+    np.testing.assert_allclose(measured, sigma, rtol=0.2)  # 784 draws per image.
+    with pytest.raises(ValueError, match="sigma_range"):
+        denoising_dataset(patches, sigma_range=(0.2, 0.1), batch_size=8)
+
+
+def test_dihedral_augmentation_keeps_the_pixels():
+    patches = load_dataset("sample", split="train[:32]")
+    (_, _, _), augmented = next(iter(denoising_dataset(patches, sigma_range=(0.0, 0.0), batch_size=32)))
+    (_, _, _), plain = next(iter(denoising_dataset(patches, sigma_range=(0.0, 0.0), batch_size=32, augment=False)))
+    assert not np.allclose(augmented, plain)
+    np.testing.assert_allclose(np.sort(augmented.numpy(), axis=None), np.sort(plain.numpy(), axis=None))
+
+
+def test_restoration_pairs_can_carry_labels():
+    pairs = restoration_dataset(load_dataset("sample", split="train[:16]"), "box", severity=2, batch_size=16, with_labels=True)
+    (damaged, mask), (clean, labels) = next(iter(pairs))
+    assert labels.shape == (16,) and damaged.shape == clean.shape

@@ -23,8 +23,13 @@ def _filter_per_image(images: tf.Tensor, kernels: tf.Tensor) -> tf.Tensor:
     """Convolves image b with kernel b: `images` [B, H, W, C], `kernels` [B, kh, kw] (odd sides).
 
     The batch is folded into channels so one depthwise convolution filters every image
-    with its own kernel; borders are padded by symmetric reflection.
+    with its own kernel; borders are padded by symmetric reflection. An empty batch (a
+    mixture's part that no image drew) passes through.
     """
+    return tf.cond(tf.shape(images)[0] > 0, lambda: _filter_nonempty(images, kernels), lambda: images)
+
+
+def _filter_nonempty(images: tf.Tensor, kernels: tf.Tensor) -> tf.Tensor:
     shape = tf.shape(images)
     batch, height, width, channels = shape[0], shape[1], shape[2], images.shape[-1]
     kernel_height, kernel_width = kernels.shape[1], kernels.shape[2]

@@ -1,6 +1,12 @@
 """Data sources and tf.data pipelines."""
 
-from tf_genrepair.data.pipelines import binarize_once, classification_dataset, generation_dataset, restoration_dataset
+from tf_genrepair.data.pipelines import (
+    binarize_once,
+    classification_dataset,
+    denoising_dataset,
+    generation_dataset,
+    restoration_dataset,
+)
 from tf_genrepair.data.sources import DataError, default_data_dir, load_dataset, read_idx
 
 __all__ = [
@@ -8,6 +14,7 @@ __all__ = [
     "binarize_once",
     "classification_dataset",
     "default_data_dir",
+    "denoising_dataset",
     "generation_dataset",
     "load_dataset",
     "read_idx",

@@ -68,6 +68,7 @@ def restoration_dataset(
     shuffle_buffer: int | None = None,
     drop_remainder: bool = False,
     repeat: bool = False,
+    with_labels: bool = False,
 ) -> tf.data.Dataset:
     """Pairs damaged images with their clean originals for training a restorer.
 
@@ -81,9 +82,12 @@ def restoration_dataset(
         shuffle_buffer: Size of the shuffle buffer; None or 0 keeps the order.
         drop_remainder: Whether to drop the last incomplete batch.
         repeat: Whether to repeat forever (each pass with fresh damage).
+        with_labels: Yield `(clean, labels)` targets (for a recognition-aware loss);
+            `dataset` must yield `(image, label)`.
 
     Returns:
-        A dataset of `((damaged, mask), clean)` batches, `mask` `[B, H, W, 1]` with 1 where observed.
+        A dataset of `((damaged, mask), clean)` batches, `mask` `[B, H, W, 1]` with 1 where
+        observed, or `((damaged, mask), (clean, labels))` with `with_labels`.
 
     Example:
         >>> pairs = restoration_dataset(load_dataset("sample"), "gaussian_noise", severity=(1, 5), batch_size=64)
@@ -94,12 +98,12 @@ def restoration_dataset(
     if repeat:
         batches = batches.repeat()
 
-    def damage(element: tuple[tf.Tensor, ...] | tf.Tensor, batch_seed: tf.Tensor) -> tuple[tuple[tf.Tensor, tf.Tensor], tf.Tensor]:
-        clean = element[0] if isinstance(element, tuple) else element  # Labels, if any, are dropped.
+    def damage(element: tuple[tf.Tensor, ...] | tf.Tensor, batch_seed: tf.Tensor):
+        clean = element[0] if isinstance(element, tuple) else element
         severity_seed, damage_seed = tf.unstack(tf.random.experimental.stateless_split(batch_seed, 2))
         batch_severity = sample_severity(tf.shape(clean)[0], severity_seed)
         damaged, mask = corruption_fn(clean, severity=batch_severity, seed=damage_seed)
-        return (damaged, mask), clean
+        return (damaged, mask), ((clean, element[1]) if with_labels else clean)
 
     return _map_with_batch_seeds(batches, damage, seed)
 
@@ -204,3 +208,65 @@ def classification_dataset(
         return tf.where(chosen, damaged, images), labels
 
     return _map_with_batch_seeds(batches, augment, seed)
+
+
+def _random_dihedral(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """One of the 8 flips/rotations per square image (the DnCNN training augmentation)."""
+    flip_seed, mirror_seed, transpose_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
+    images = tf.image.stateless_random_flip_up_down(images, flip_seed)
+    images = tf.image.stateless_random_flip_left_right(images, mirror_seed)
+    transpose = tf.random.stateless_uniform([tf.shape(images)[0], 1, 1, 1], transpose_seed) < 0.5
+    return tf.where(transpose, tf.transpose(images, [0, 2, 1, 3]), images)
+
+
+def denoising_dataset(
+    dataset: tf.data.Dataset,
+    *,
+    sigma_range: tuple[float, float],
+    batch_size: int,
+    seed: int = 0,
+    shuffle_buffer: int | None = None,
+    augment: bool = True,
+    repeat: bool = False,
+) -> tf.data.Dataset:
+    """Pairs of Gaussian-noisy and clean patches with a noise-level map, for blind-range denoisers.
+
+    Each image gets its own sigma drawn uniformly from `sigma_range` (in [0, 1] units, e.g.
+    `(0, 55 / 255)`); the noise is not clipped, as in the denoising literature.
+
+    Args:
+        dataset: Yields `(image, label)` or images, float32 `[H, W, C]` in [0, 1], one size
+            (cut square patches first).
+        sigma_range: `(low, high)` noise standard deviations in [0, 1] units.
+        batch_size: Patches per batch.
+        seed: Seeds shuffling, augmentation and noise.
+        shuffle_buffer: Size of the shuffle buffer; None keeps the order.
+        augment: Random flips and 90-degree rotations (square patches).
+        repeat: Whether to repeat forever, with fresh noise on every pass.
+
+    Returns:
+        A dataset of `((noisy, mask, noise_level), clean)`, `mask` all ones and
+        `noise_level` the `[B, H, W, 1]` sigma map.
+
+    Example:
+        >>> patches = load_dataset("bsd:Train400", patch_size=64, patches_per_image=8)
+        >>> pairs = denoising_dataset(patches, sigma_range=(0, 55 / 255), batch_size=32)
+    """
+    low, high = sigma_range
+    if not 0.0 <= low <= high:
+        raise ValueError(f"`sigma_range` must be (low, high) with 0 <= low <= high. Received: sigma_range={sigma_range!r}")
+    batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder=False)
+    if repeat:
+        batches = batches.repeat()
+
+    def add_noise(element: tuple[tf.Tensor, ...] | tf.Tensor, batch_seed: tf.Tensor):
+        clean = element[0] if isinstance(element, tuple) else element
+        augment_seed, sigma_seed, noise_seed = tf.unstack(tf.random.experimental.stateless_split(batch_seed, 3))
+        if augment:
+            clean = _random_dihedral(clean, augment_seed)
+        sigma = tf.random.stateless_uniform([tf.shape(clean)[0], 1, 1, 1], sigma_seed, low, high)
+        noisy = clean + sigma * tf.random.stateless_normal(tf.shape(clean), noise_seed)
+        noise_level = tf.broadcast_to(sigma, tf.shape(clean[..., :1]))
+        return (noisy, tf.ones_like(noise_level), noise_level), clean
+
+    return _map_with_batch_seeds(batches, add_noise, seed)

@@ -1,0 +1,149 @@
+"""Inpainting: learned restorers and a generative prior next to classical inpainting, in one run.
+
+MNIST test digits under a 12x12 box, thick free-form strokes (free_form severity 5) and 80%
+pixel dropout (pixel_dropout severity 4); Set12 under thin (free_form severity 2) and thick
+(severity 5) strokes. Reports PSNR (peak 1) over the missing region and over the whole image,
+averaged over images, by hole-size bin too, and seconds per image. Masks are drawn with fixed
+seeds, so every method sees the same holes.
+
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/inpaint.py \\
+        --mnist_model=workdirs/inpaint_mnist/model.keras --bsd_model=workdirs/inpaint_bsd/model.keras \\
+        --prior_model=workdirs/vae_mnist/model.keras
+
+Prints a JSON document and a table; writes a before/after picture per data set.
+"""
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from tf_genrepair import baselines  # noqa: E402
+from tf_genrepair.corruptions import get_corruption  # noqa: E402
+from tf_genrepair.data import load_dataset  # noqa: E402
+from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
+from tf_genrepair.visualize import save_image_table  # noqa: E402
+
+HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))
+BOX_SIDE = 12
+
+
+def box_masks(count: int, height: int, width: int, seed: int) -> np.ndarray:
+    """One `BOX_SIDE` x `BOX_SIDE` hole per image at a uniform position."""
+    rng = np.random.default_rng(seed)
+    masks = np.ones((count, height, width, 1), np.float32)
+    for mask in masks:
+        top, left = rng.integers(0, height - BOX_SIDE + 1), rng.integers(0, width - BOX_SIDE + 1)
+        mask[top : top + BOX_SIDE, left : left + BOX_SIDE] = 0.0
+    return masks
+
+
+def registry_masks(name: str, severity: int, images: list[np.ndarray], seed: int) -> list[np.ndarray]:
+    corruption = get_corruption(name)
+    return [corruption(image[np.newaxis], severity=severity, seed=[seed, index])[1].numpy()[0] for index, image in enumerate(images)]
+
+
+def _psnr(clean: np.ndarray, restored: np.ndarray, where: np.ndarray) -> float:
+    error = np.mean(np.square(clean - restored)[np.broadcast_to(where, clean.shape)])
+    return float(10.0 * np.log10(1.0 / max(error, 1e-10)))
+
+
+def score(method, images: list[np.ndarray], masks: list[np.ndarray], batched: bool) -> dict:
+    """Hole and whole-image PSNR of `method(damaged, mask)` on every image, overall and by hole-size bin."""
+    started = time.perf_counter()
+    damaged = [image * mask for image, mask in zip(images, masks)]
+    if batched:
+        restored = list(method(np.stack(damaged), np.stack(masks)))
+    else:
+        progress = keras.utils.Progbar(len(images), verbose=1)
+        restored = []
+        for index, (image, mask) in enumerate(zip(damaged, masks)):
+            restored.append(method(image, mask))
+            progress.update(index + 1)
+    seconds = (time.perf_counter() - started) / len(images)
+    holes = [mask < 0.5 for mask in masks]
+    hole_psnr = np.array([_psnr(clean, output, hole) for clean, output, hole in zip(images, restored, holes)])
+    whole_psnr = np.array([_psnr(clean, output, np.ones_like(hole)) for clean, output, hole in zip(images, restored, holes)])
+    fractions = np.array([hole.mean() for hole in holes])
+    by_bin = {
+        f"{low:.0%}-{min(high, 1):.0%}": float(hole_psnr[(fractions >= low) & (fractions < high)].mean())
+        for low, high in HOLE_BINS
+        if np.any((fractions >= low) & (fractions < high))
+    }
+    return {
+        "hole_psnr": float(hole_psnr.mean()),
+        "whole_psnr": float(whole_psnr.mean()),
+        "hole_psnr_by_hole_fraction": by_bin,
+        "mean_hole_fraction": float(fractions.mean()),
+        "seconds_per_image": seconds,
+        "examples": restored[:4],
+    }
+
+
+def run_suite(name: str, images: list[np.ndarray], mask_sets: dict, methods: dict, batched: set, picture: str) -> list[dict]:
+    rows, gallery = [], {}
+    for mask_name, masks in mask_sets.items():
+        gallery[f"{mask_name}: damaged"] = np.stack([image * mask for image, mask in zip(images[:4], masks[:4])])
+        for method_name, method in methods.items():
+            print(f"{name} / {mask_name}: {method_name}", flush=True)
+            result = score(method, images, masks, method_name in batched)
+            gallery[f"{mask_name}: {method_name}"] = np.stack(result.pop("examples"))
+            rows.append({"data": name, "mask": mask_name, "method": method_name, **result})
+    gallery["clean"] = np.stack(images[:4])
+    save_image_table(gallery, picture, cell_inches=1.1 if images[0].shape[0] < 64 else 1.6)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mnist_model", required=True, help="Restorer trained by inpaint_mnist.")
+    parser.add_argument("--bsd_model", help="Restorer trained by inpaint_bsd (Set12 part skipped without it).")
+    parser.add_argument("--prior_model", help="An unconditional VAE or GAN .keras file for generative-prior inpainting of digits.")
+    parser.add_argument("--num_images", type=int, default=2000, help="MNIST test images (the first N).")
+    parser.add_argument("--output", default="benchmarks/output/inpaint.json")
+    arguments = parser.parse_args()
+
+    digits = [image for image, _ in load_dataset("mnist", split=f"test[:{arguments.num_images}]").as_numpy_iterator()]
+    learned = keras.saving.load_model(arguments.mnist_model)
+    methods = {"ours (inpaint_mnist)": learned.restore}
+    batched = {"ours (inpaint_mnist)"}
+    if arguments.prior_model:
+        prior = GenerativePriorRestorer(keras.saving.load_model(arguments.prior_model), steps=200, restarts=4)
+        methods["generative prior (VAE decoder)"] = prior.restore
+        batched.add("generative prior (VAE decoder)")
+    methods.update(baselines.INPAINTERS)
+    mnist_masks = {
+        "box 12x12": list(box_masks(len(digits), 28, 28, seed=0)),
+        "thick free_form (severity 5)": registry_masks("free_form", 5, digits, seed=1),
+        "80% pixel_dropout": registry_masks("pixel_dropout", 4, digits, seed=2),
+    }
+    rows = run_suite("MNIST test", digits, mnist_masks, methods, batched, "docs/images/inpaint_mnist.png")
+    if arguments.bsd_model:
+        photos = [image for image, _ in load_dataset("bsd:Set12", split="test").as_numpy_iterator()]
+        natural = keras.saving.load_model(arguments.bsd_model)
+        bsd_methods = {"ours (inpaint_bsd)": natural.restore, **baselines.INPAINTERS}
+        bsd_masks = {
+            "thin free_form (severity 2)": registry_masks("free_form", 2, photos, seed=3),
+            "thick free_form (severity 5)": registry_masks("free_form", 5, photos, seed=4),
+        }
+        rows += run_suite("Set12", photos, bsd_masks, bsd_methods, set(), "docs/images/inpaint_set12.png")
+    document = {"num_mnist_images": len(digits), "results": rows}
+    os.makedirs(os.path.dirname(arguments.output), exist_ok=True)
+    with open(arguments.output, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2)
+    print(json.dumps(document, indent=2))
+    print("\n| data | mask | method | hole PSNR dB | whole PSNR dB | s/image |\n| --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(
+            f"| {row['data']} | {row['mask']} | {row['method']} | {row['hole_psnr']:.2f} | {row['whole_psnr']:.2f} | "
+            f"{row['seconds_per_image']:.4f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

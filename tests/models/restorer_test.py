@@ -1,0 +1,100 @@
+"""Restorer: trained restorations beat the damaged input; observed pixels kept; extra terms; bad input."""
+
+import keras
+import numpy as np
+import pytest
+
+from tests.helpers import assert_round_trips
+from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
+from tf_genrepair.models import Restorer
+from tf_genrepair.networks import inpainting_unet, patch_discriminator, residual_denoiser
+
+
+def mse(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(np.square(a - b)))
+
+
+@pytest.fixture(scope="module")
+def sample_digits():
+    return load_dataset("sample", split="train[:2048]")
+
+
+def test_denoiser_beats_the_noisy_input(sample_digits, digits):
+    keras.utils.set_random_seed(0)
+    restorer = Restorer(residual_denoiser(depth=5, width=16), reconstruction="l2")
+    restorer.compile(optimizer=keras.optimizers.Adam(3e-3))
+    restorer.fit(denoising_dataset(sample_digits, sigma_range=(0.0, 0.2), batch_size=32, shuffle_buffer=2048), epochs=4, verbose=0)
+    noisy = digits + 0.15 * np.random.default_rng(0).standard_normal(digits.shape).astype(np.float32)
+    restored = restorer.restore(noisy, noise_level=0.15)
+    assert mse(restored, digits) < 0.5 * mse(noisy, digits)
+    assert mse(restored, digits) < 0.85 * mse(np.clip(noisy, 0, 1), digits)  # Better than clipping, a strong prior on digits.
+
+
+def test_inpainter_keeps_observed_pixels_and_fills_holes(sample_digits, digits):
+    keras.utils.set_random_seed(0)
+    restorer = Restorer(inpainting_unet(base_filters=8, levels=2), reconstruction="l1", hole_weight=6.0, preserve_observed=True)
+    restorer.compile(optimizer=keras.optimizers.Adam(2e-3))
+    restorer.fit(restoration_dataset(sample_digits, "box", severity=(2, 4), batch_size=32, shuffle_buffer=2048), epochs=2, verbose=0)
+    (damaged, mask), clean = next(iter(restoration_dataset(load_dataset("sample", split="test[:64]"), "box", severity=3, batch_size=64)))
+    damaged, mask, clean = damaged.numpy(), mask.numpy(), clean.numpy()
+    restored = restorer.restore(damaged, mask)
+    observed = np.broadcast_to(mask > 0.5, restored.shape)
+    np.testing.assert_array_equal(restored[observed], np.clip(damaged, 0, 1)[observed])
+    hole = ~observed
+    assert mse(restored[hole], clean[hole]) < 0.7 * mse(damaged[hole], clean[hole])
+
+
+def test_adversarial_and_recognition_terms_train(sample_digits, smoke_classifier):
+    restorer = Restorer(
+        inpainting_unet(base_filters=4, levels=1),
+        reconstruction="l1:1,ssim:0.2",
+        discriminator=patch_discriminator(base_filters=4, layers=1),
+        adversarial_weight=0.01,
+        classifier=smoke_classifier,
+        recognition_weight=0.1,
+    )
+    restorer.compile(optimizer="adam", discriminator_optimizer="adam")
+    pairs = restoration_dataset(sample_digits, "gaussian_noise", severity=3, batch_size=32, with_labels=True).take(3)
+    logs = restorer.fit(pairs, epochs=1, verbose=0).history
+    assert set(logs) == {"loss", "reconstruction_loss", "psnr", "adversarial_loss", "discriminator_loss", "recognition_loss"}
+    assert all(np.isfinite(values[-1]) for values in logs.values())
+    assert not smoke_classifier.trainable
+
+
+def test_tiled_restore_matches_whole_image():
+    restorer = Restorer(residual_denoiser(depth=3, width=8, downscale=2))
+    image = np.random.default_rng(0).random((90, 70, 1), dtype=np.float32)
+    whole = restorer.restore(image, noise_level=0.1)
+    tiled = restorer.restore(image, noise_level=0.1, tile_size=48, overlap=32)  # Margin 8 >= receptive radius 6.
+    np.testing.assert_allclose(tiled, whole, atol=1e-5)
+
+
+def test_round_trips(tmp_path):
+    restorer = Restorer(inpainting_unet(base_filters=4, levels=1), reconstruction="charbonnier", hole_weight=3.0, preserve_observed=True)
+    image = np.random.default_rng(0).random((2, 12, 12, 1), dtype=np.float32)
+    assert_round_trips(restorer, (image, np.ones_like(image)), str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda restorer: restorer.restore(np.zeros((1, 8, 8, 3), np.float32)), r"\[N, H, W, 1\]"),
+        (lambda restorer: restorer.restore(np.zeros((1, 8, 8, 1), np.float32), np.ones((1, 8, 9, 1))), "mask"),
+        (lambda restorer: restorer.restore(np.full((8, 8, 1), np.nan, np.float32)), "NaN"),
+    ],
+)
+def test_bad_input_is_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(Restorer(inpainting_unet(base_filters=4, levels=1)))
+
+
+def test_noise_level_is_required_by_a_noise_map_network():
+    with pytest.raises(ValueError, match="noise_level"):
+        Restorer(residual_denoiser(depth=2, width=4)).restore(np.zeros((8, 8, 1), np.float32))
+
+
+def test_unknown_loss_and_missing_networks_are_named():
+    with pytest.raises(ValueError, match="Unknown reconstruction loss 'l3'"):
+        Restorer(inpainting_unet(base_filters=4, levels=1), reconstruction="l3")
+    with pytest.raises(ValueError, match="discriminator"):
+        Restorer(inpainting_unet(base_filters=4, levels=1), adversarial_weight=0.1)

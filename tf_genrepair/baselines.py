@@ -1,0 +1,135 @@
+"""Classical restorers behind the call signature of a learned one: `restore(damaged, mask=None, *, noise_level=None)`.
+
+Each takes `[N, H, W, C]` (or one `[H, W, C]`) float images in [0, 1] (noise may overshoot)
+and a mask with 1 where a pixel is observed, and returns restored images clipped to
+[0, 1]. Denoisers use the given noise standard deviation (in [0, 1] units) or estimate
+it; inpainters fill the pixels where the mask is 0. They need scikit-image and OpenCV:
+`pip install "tf_genrepair[benchmarks]"`.
+"""
+
+import importlib
+from typing import Callable, Mapping
+
+import numpy as np
+
+ClassicalRestorer = Callable[..., np.ndarray]
+
+# Parameters chosen on Train400 images at sigma 25 (never on the test sets); see docs/restoration.md.
+NL_MEANS_H_FACTOR = 0.6  # scikit-image fast-mode NL-means: h = 0.6 sigma (best of 0.4-1.0 on Train400).
+TV_WEIGHT_FACTOR = 0.8  # scikit-image Chambolle TV: weight = 0.8 sigma (best of 0.5-2.0).
+OPENCV_H_FACTOR = 0.9  # OpenCV NL-means strength h = 0.9 sigma on the 0..255 scale (best of 0.7-1.5).
+INPAINT_RADIUS = 3
+
+
+def _require(module: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f"The classical baselines need {module}: pip install 'tf_genrepair[benchmarks]'") from error
+
+
+def _per_image(function: Callable[[np.ndarray, np.ndarray, float | None], np.ndarray]) -> ClassicalRestorer:
+    """Lifts a one-image `function(image, mask, sigma)` to the batch call signature."""
+
+    def restore(damaged: np.ndarray, mask: np.ndarray | None = None, *, noise_level: float | None = None) -> np.ndarray:
+        damaged = np.asarray(damaged, np.float32)
+        single = damaged.ndim == 3
+        images = damaged[np.newaxis] if single else damaged
+        if images.ndim != 4:
+            raise ValueError(f"`damaged` must be [N, H, W, C] or [H, W, C]. Received: shape={damaged.shape}")
+        masks = np.ones(images.shape[:3] + (1,), np.float32) if mask is None else np.asarray(mask, np.float32)
+        masks = masks[np.newaxis] if single and mask is not None else masks
+        if masks.shape != images.shape[:3] + (1,):
+            raise ValueError(f"`mask` must have shape {images.shape[:3] + (1,)}. Received: shape={masks.shape}")
+        # Some scikit-image functions drop a length-1 channel axis; reshape restores it.
+        restored = np.stack(
+            [np.reshape(function(image, image_mask[..., 0] > 0.5, noise_level), image.shape) for image, image_mask in zip(images, masks)]
+        )
+        restored = np.clip(restored.astype(np.float32), 0.0, 1.0)
+        return restored[0] if single else restored
+
+    restore.__name__ = function.__name__
+    restore.__doc__ = function.__doc__
+    return restore
+
+
+def _sigma(image: np.ndarray, noise_level: float | None) -> float:
+    if noise_level is not None:
+        return float(noise_level)
+    restoration = _require("skimage.restoration")
+    return float(np.mean(restoration.estimate_sigma(image, channel_axis=-1)))
+
+
+@_per_image
+def nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """scikit-image non-local means (Buades et al. 2005), 5x5 patches, 13x13 search window."""
+    sigma = _sigma(image, noise_level)
+    restoration = _require("skimage.restoration")
+    return restoration.denoise_nl_means(
+        image, h=NL_MEANS_H_FACTOR * sigma, sigma=sigma, patch_size=5, patch_distance=6, fast_mode=True, channel_axis=-1
+    )
+
+
+@_per_image
+def total_variation(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """scikit-image total-variation denoising (Chambolle 2004), weight proportional to sigma."""
+    restoration = _require("skimage.restoration")
+    return restoration.denoise_tv_chambolle(image, weight=TV_WEIGHT_FACTOR * _sigma(image, noise_level), channel_axis=-1)
+
+
+def _to_uint8(image: np.ndarray) -> np.ndarray:
+    return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def _from_uint8(image: np.ndarray, channels: int) -> np.ndarray:
+    image = image.astype(np.float32) / 255.0
+    return image[..., np.newaxis] if image.ndim == 2 else image.reshape(image.shape[:2] + (channels,))
+
+
+@_per_image
+def opencv_nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """OpenCV fast NL-means (7x7 template, 21x21 search) on the image quantised to uint8."""
+    cv2 = _require("cv2")
+    strength = OPENCV_H_FACTOR * 255.0 * _sigma(image, noise_level)
+    pixels = _to_uint8(image)
+    if image.shape[-1] == 1:
+        return _from_uint8(cv2.fastNlMeansDenoising(pixels[..., 0], None, h=strength, templateWindowSize=7, searchWindowSize=21), 1)
+    return _from_uint8(cv2.fastNlMeansDenoisingColored(pixels, None, strength, strength, 7, 21), 3)
+
+
+@_per_image
+def biharmonic_inpaint(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """scikit-image biharmonic inpainting of the missing pixels (Damelin and Hoang 2018)."""
+    restoration = _require("skimage.restoration")
+    if observed.all():
+        return image
+    return restoration.inpaint_biharmonic(image, ~observed, channel_axis=-1)
+
+
+def _opencv_inpaint(method_name: str) -> Callable[[np.ndarray, np.ndarray, float | None], np.ndarray]:
+    def inpaint(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+        cv2 = _require("cv2")
+        missing = (~observed).astype(np.uint8) * 255
+        pixels = _to_uint8(image)
+        filled = cv2.inpaint(pixels[..., 0] if image.shape[-1] == 1 else pixels, missing, INPAINT_RADIUS, getattr(cv2, method_name))
+        restored = _from_uint8(filled, image.shape[-1])
+        return np.where(observed[..., np.newaxis], image, restored)  # OpenCV works in uint8; keep observed pixels exact.
+
+    return inpaint
+
+
+telea_inpaint = _per_image(_opencv_inpaint("INPAINT_TELEA"))
+telea_inpaint.__doc__ = "OpenCV fast-marching inpainting (Telea 2004), radius 3."
+navier_stokes_inpaint = _per_image(_opencv_inpaint("INPAINT_NS"))
+navier_stokes_inpaint.__doc__ = "OpenCV Navier-Stokes inpainting (Bertalmio et al. 2001), radius 3."
+
+DENOISERS: Mapping[str, ClassicalRestorer] = {
+    "skimage_nl_means": nl_means,
+    "skimage_tv": total_variation,
+    "opencv_nl_means": opencv_nl_means,
+}
+INPAINTERS: Mapping[str, ClassicalRestorer] = {
+    "biharmonic": biharmonic_inpaint,
+    "telea": telea_inpaint,
+    "navier_stokes": navier_stokes_inpaint,
+}
