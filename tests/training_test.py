@@ -66,6 +66,7 @@ def test_conditional_vae_smoke_is_scored_for_label_agreement(tmp_path, smoke_run
 def test_restorer_smoke_restores_better_than_the_damage(experiment, tmp_path):
     metrics = train_and_evaluate(get_experiment(experiment), str(tmp_path))
     assert os.path.exists(tmp_path / "model.keras")
+    assert sorted(os.listdir(tmp_path / "previews")) == ["epoch_001.png", "epoch_002.png"]
     assert metrics["psnr"] > metrics["damaged_psnr"]  # Evaluation pairs, restored vs damaged, against clean.
 
 

@@ -1,4 +1,4 @@
-"""Training side effects: sample grids each epoch, the generative collapse guard and a time budget."""
+"""Training side effects: sample grids and restoration previews each epoch, the generative collapse guard, a time budget."""
 
 import json
 import math
@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from tf_genrepair.files import atomic_path, write_text_atomic
 from tf_genrepair.sample_quality import sample_quality
-from tf_genrepair.visualize import save_image_grid
+from tf_genrepair.visualize import save_image_grid, save_image_table
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -135,3 +135,25 @@ class TimeBudget(keras.callbacks.Callback):
             self.model.stop_training = True
             fraction = 1.0
         self.model.optimizer.learning_rate = self.initial_learning_rate * 0.5 * (1.0 + math.cos(math.pi * fraction))
+
+
+class RestorationPreview(keras.callbacks.Callback):
+    """Saves a before/after picture of fixed evaluation images after each epoch (damaged, restored, clean).
+
+    Args:
+        inputs: One batch of restorer inputs, `(damaged, mask[, noise_level])`.
+        clean: The clean images of that batch.
+        folder: Where `epoch_001.png`, ... are written.
+        num_images: How many images of the batch to show.
+    """
+
+    def __init__(self, inputs: tuple, clean: np.ndarray, folder: str, *, num_images: int = 8) -> None:
+        super().__init__()
+        self.inputs = tuple(np.asarray(part)[:num_images] for part in inputs)
+        self.clean = np.asarray(clean)[:num_images]
+        self.folder = folder
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        restored = np.clip(np.asarray(self.model(self.inputs, training=False)), 0.0, 1.0)
+        rows = {"damaged": np.clip(self.inputs[0], 0.0, 1.0), "restored": restored, "clean": self.clean}
+        save_image_table(rows, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), title=f"epoch {epoch + 1}")

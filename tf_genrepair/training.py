@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.callbacks import GenerativeQuality, SampleGrid, TimeBudget
+from tf_genrepair.callbacks import GenerativeQuality, RestorationPreview, SampleGrid, TimeBudget
 from tf_genrepair.configs import ExperimentConfig
 from tf_genrepair.data import (
     binarize_once,
@@ -323,6 +323,10 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     if config.model.kind in GENERATIVE_KINDS:
         callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
         callbacks += [guard] if guard else []
+    if config.model.kind == "restorer":
+        preview_inputs, preview_clean = next(iter(evaluation))
+        preview_clean = preview_clean[0] if isinstance(preview_clean, tuple) else preview_clean
+        callbacks.append(RestorationPreview(preview_inputs, preview_clean, os.path.join(workdir, "previews")))
     if config.train.time_budget_minutes:
         callbacks.append(TimeBudget(config.train.time_budget_minutes))
     started = time.time()
