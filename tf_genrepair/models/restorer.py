@@ -63,6 +63,9 @@ class Restorer(keras.Model):
         recognition_weight: float = 0.0,
         **kwargs,
     ) -> None:
+        # Inputs stay float32 (no autocast to a mixed policy's bfloat16): observed pixels are copied
+        # exactly and the networks cast for themselves.
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         if adversarial_weight and discriminator is None:
             raise ValueError(f"`adversarial_weight` needs a `discriminator`. Received: adversarial_weight={adversarial_weight}, discriminator=None")
