@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.losses import get_adversarial_loss, parse_loss_mixture, reconstruction_loss
+from tf_genrepair.metrics import psnr
 from tf_genrepair.models.replica_random import global_batch_size
 from tf_genrepair.restoration.tiling import tiled_apply
 
@@ -169,8 +170,7 @@ class Restorer(keras.Model):
     def _update_trackers(self, total, reconstruction, extras, clean, restored) -> dict[str, tf.Tensor]:
         self.loss_tracker.update_state(total)
         self.reconstruction_tracker.update_state(reconstruction)
-        mse = tf.reduce_mean(tf.square(clean - tf.clip_by_value(restored, 0.0, 1.0)), axis=[1, 2, 3])
-        self.psnr_tracker.update_state(-10.0 * tf.math.log(tf.maximum(mse, 1e-10)) / tf.math.log(10.0))
+        self.psnr_tracker.update_state(psnr(clean, restored))
         if "adversarial" in extras:
             self.adversarial_tracker.update_state(extras["adversarial"])
         if "recognition" in extras:
