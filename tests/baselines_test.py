@@ -49,3 +49,26 @@ def test_single_image_in_single_image_out(smooth_images):
 def test_mask_of_another_shape_is_named(smooth_images):
     with pytest.raises(ValueError, match="mask"):
         baselines.biharmonic_inpaint(smooth_images, np.ones((2, 48, 47, 1), np.float32))
+
+
+def test_median_filter_removes_impulse_noise(smooth_images):
+    noisy = smooth_images.copy()
+    noisy.reshape(-1)[np.random.default_rng(2).choice(noisy.size, noisy.size // 20, replace=False)] = 1.0
+    assert mse(baselines.median_filter(noisy), smooth_images) < 0.2 * mse(noisy, smooth_images)
+
+
+def test_unsharp_mask_is_deterministic_and_sharpens(smooth_images):
+    from scipy import ndimage
+
+    blurred = ndimage.gaussian_filter(smooth_images, sigma=(0, 1.0, 1.0, 0))
+    first, second = baselines.unsharp_mask(blurred), baselines.unsharp_mask(blurred)
+    np.testing.assert_array_equal(first, second)
+    assert np.isfinite(first).all() and mse(first, smooth_images) < mse(blurred, smooth_images)
+
+
+def test_every_registered_corruption_has_a_classical_baseline():
+    from tf_genrepair.corruptions import CORRUPTIONS
+
+    assert set(baselines.BASELINES_FOR_CORRUPTION) == set(CORRUPTIONS)
+    assert all(baselines.baselines_for(name) for name in CORRUPTIONS)
+    assert baselines.baselines_for("box+jpeg") == {}

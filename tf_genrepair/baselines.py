@@ -19,6 +19,8 @@ NL_MEANS_H_FACTOR = 0.6  # scikit-image fast-mode NL-means: h = 0.6 sigma (best 
 TV_WEIGHT_FACTOR = 0.8  # scikit-image Chambolle TV: weight = 0.8 sigma (best of 0.5-2.0).
 OPENCV_H_FACTOR = 0.9  # OpenCV NL-means strength h = 0.9 sigma on the 0..255 scale (best of 0.7-1.5).
 INPAINT_RADIUS = 3
+MEDIAN_SIZE = 3
+UNSHARP_RADIUS, UNSHARP_AMOUNT = 1.0, 1.0
 
 
 def _require(module: str):
@@ -77,6 +79,26 @@ def total_variation(image: np.ndarray, observed: np.ndarray, noise_level: float 
     return restoration.denoise_tv_chambolle(image, weight=TV_WEIGHT_FACTOR * _sigma(image, noise_level), channel_axis=-1)
 
 
+@_per_image
+def median_filter(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """3x3 median filter per channel: the classical remedy for impulse noise and thin scratches."""
+    filters = _require("skimage.filters")
+    footprint = np.ones((MEDIAN_SIZE, MEDIAN_SIZE), bool)
+    return np.stack([filters.median(image[..., channel], footprint, mode="reflect") for channel in range(image.shape[-1])], axis=-1)
+
+
+@_per_image
+def unsharp_mask(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """Unsharp masking, `image + amount * (image - gaussian(image))`: the classical blind sharpening.
+
+    Written on scipy's Gaussian filter: scikit-image 0.26's `unsharp_mask` with `channel_axis`
+    returns uninitialised values (NaN, 1e289) on some calls.
+    """
+    ndimage = _require("scipy.ndimage")
+    blurred = ndimage.gaussian_filter(image.astype(np.float64), sigma=(UNSHARP_RADIUS, UNSHARP_RADIUS, 0), mode="nearest")
+    return image + UNSHARP_AMOUNT * (image - blurred)
+
+
 def _to_uint8(image: np.ndarray) -> np.ndarray:
     return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
 
@@ -133,3 +155,30 @@ INPAINTERS: Mapping[str, ClassicalRestorer] = {
     "telea": telea_inpaint,
     "navier_stokes": navier_stokes_inpaint,
 }
+SHARPENERS: Mapping[str, ClassicalRestorer] = {"unsharp_mask": unsharp_mask}
+ALL_BASELINES: Mapping[str, ClassicalRestorer] = {**DENOISERS, **INPAINTERS, **SHARPENERS, "median": median_filter}
+
+# The classical methods that address each registered corruption (what a practitioner would reach for).
+BASELINES_FOR_CORRUPTION: Mapping[str, tuple[str, ...]] = {
+    "box": ("biharmonic", "telea"),
+    "free_form": ("biharmonic", "telea"),
+    "pixel_dropout": ("biharmonic", "telea"),
+    "gaussian_noise": ("skimage_nl_means", "skimage_tv"),
+    "salt_and_pepper": ("median", "skimage_nl_means"),
+    "poisson_noise": ("skimage_nl_means", "skimage_tv"),
+    "speckle_noise": ("skimage_nl_means", "skimage_tv"),
+    "gaussian_blur": ("unsharp_mask",),
+    "motion_blur": ("unsharp_mask",),
+    "jpeg": ("skimage_tv", "median"),
+    "downsample": ("unsharp_mask",),
+    "scratches": ("median",),
+}
+
+
+def baselines_for(corruption: str) -> dict[str, ClassicalRestorer]:
+    """The classical restorers that address a registered corruption (none for compositions or mixtures).
+
+    Example:
+        >>> restored = baselines_for("box")["telea"](damaged, mask)
+    """
+    return {name: ALL_BASELINES[name] for name in BASELINES_FOR_CORRUPTION.get(corruption, ())}

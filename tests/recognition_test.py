@@ -1,0 +1,110 @@
+"""The recognition study end to end on the smoke setup: files, consistent numbers, reuse, the binaries."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tf_genrepair.corruptions import CORRUPTIONS
+from tf_genrepair.demo import run_demo
+from tf_genrepair.recognition import STUDIES, ensure_trained, get_study
+
+
+@pytest.fixture(scope="module")
+def smoke_study(tmp_path_factory):
+    """The smoke study run once through the demo entry point, offline: `(report, folder)`."""
+    folder = tmp_path_factory.mktemp("recognition")
+    environment = dict(os.environ)
+    os.environ.pop("GENREPAIR_DATA_DIR", None)  # Shipped digits only.
+    try:
+        return run_demo(str(folder), study="recognition_smoke"), folder
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+
+
+def test_report_files_and_pictures(smoke_study):
+    report, folder = smoke_study
+    study = get_study("recognition_smoke")
+    files = set(os.listdir(folder))
+    assert {"report.md", "report.json", "corruptions.png", "samples_cvae.png"} <= files
+    for name in study.corruptions:
+        assert {f"accuracy_{name}.png", f"before_after_{name}.png"} <= files
+    with open(folder / "report.json") as handle:
+        written = json.load(handle)
+    assert written["rows"] == report["rows"] and written["generated_data"] == report["generated_data"]
+    text = (folder / "report.md").read_text()
+    for heading in ("## Summary", "## Generative-prior restoration", "## Generated data for recognition", "## VAE latent codes", "## Every row"):
+        assert heading in text
+
+
+def test_numbers_are_consistent(smoke_study):
+    report, _ = smoke_study
+    rows = report["rows"]
+    damaged = {(row["classifier"], row["corruption"], row["severity"]): row["accuracy"] for row in rows if row["method"] == "damaged"}
+    for row in rows:
+        assert row["clean_accuracy"] == report["clean_accuracy"][row["classifier"]]
+        lost = row["clean_accuracy"] - damaged[row["classifier"], row["corruption"], row["severity"]]
+        if lost > 0:
+            expected = (row["accuracy"] - damaged[row["classifier"], row["corruption"], row["severity"]]) / lost
+            assert row["accuracy_recovered"] == pytest.approx(expected)
+        else:
+            assert row["accuracy_recovered"] is None
+    summary = report["summary"]["methods"][5]["unet"]
+    unet = [row["accuracy"] for row in rows if row["classifier"] == "clean" and row["method"] == "unet"]
+    assert summary["accuracy"] == pytest.approx(np.mean(unet)) and summary["corruptions"] == len(get_study("recognition_smoke").corruptions)
+
+
+def test_trained_restorer_wins_accuracy_back(smoke_study):
+    report, _ = smoke_study
+    methods = report["summary"]["methods"][5]
+    assert methods["unet"]["accuracy"] > methods["damaged"]["accuracy"] + 0.05
+    assert methods["unet"]["psnr"] > methods["damaged"]["psnr"]
+
+
+def test_generated_data_rows_cover_each_source(smoke_study):
+    report, _ = smoke_study
+    sources = {(row["real_labels"], row["generated_by"]) for row in report["generated_data"]}
+    assert sources == {(100, None), (100, "cvae")}
+    assert all(0.0 <= row["test_accuracy"] <= 1.0 for row in report["generated_data"])
+
+
+def test_trained_models_are_reused(smoke_study):
+    _, folder = smoke_study
+    study = get_study("recognition_smoke")
+    model_file = os.path.join(folder, "models", study.classifier.folder_name, "model.keras")
+    before = os.stat(model_file).st_mtime_ns
+    ensure_trained(study.classifier, os.path.join(folder, "models"))
+    assert os.stat(model_file).st_mtime_ns == before
+
+
+def test_every_study_names_known_experiments_and_corruptions():
+    from tf_genrepair.configs import EXPERIMENTS
+
+    for name in STUDIES:
+        study = get_study(name)
+        models = [study.classifier, study.augmented_classifier, study.latent_vae, *study.restorers.values(), *study.priors.values()]
+        models += list(study.conditional_generators.values())
+        assert all(model.experiment in EXPERIMENTS for model in models if model)
+        assert set(study.corruptions) <= set(CORRUPTIONS)
+
+
+def run_evaluate(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tf_genrepair.bin.evaluate", *arguments], capture_output=True, text=True, timeout=300)
+
+
+def test_evaluate_binary_rejects_unknown_study(tmp_path):
+    result = run_evaluate("--experiment=recognition_cifar", f"--workdir={tmp_path}")
+    assert result.returncode == 2 and "Valid studies: recognition_mnist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_evaluate_binary_names_a_malformed_external_set(smoke_study, tmp_path):
+    _, folder = smoke_study
+    np.savez(tmp_path / "scans.npz", images=np.zeros((4, 28, 28), np.uint8))  # No labels.
+    arguments = ["--experiment=recognition_smoke", f"--workdir={tmp_path / 'out'}", f"--models_root={folder / 'models'}"]
+    result = run_evaluate(*arguments, f"--external=npz:{tmp_path / 'scans.npz'}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "must hold arrays 'images' and 'labels'" in result.stderr
