@@ -108,3 +108,31 @@ def test_evaluate_binary_names_a_malformed_external_set(smoke_study, tmp_path):
     result = run_evaluate(*arguments, f"--external=npz:{tmp_path / 'scans.npz'}")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "must hold arrays 'images' and 'labels'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        (dict(images=np.zeros((4, 32, 32), np.uint8), labels=np.arange(4)), r"shape \(32, 32, 1\)"),
+        (dict(images=np.zeros((4, 28, 28), np.uint8), labels=np.arange(3)), "holds 4 images but labels of shape"),
+        (dict(images=np.full((4, 28, 28), 2.0, np.float32), labels=np.arange(4)), r"must lie in \[0, 1\]"),
+    ],
+)
+def test_malformed_external_sets_fail_before_any_training(tmp_path, arrays, message):
+    from tf_genrepair.recognition import run_study
+
+    np.savez(tmp_path / "set.npz", **arrays)
+    with pytest.raises(ValueError, match=message):
+        run_study(get_study("recognition_smoke"), str(tmp_path / "out"), external=[f"npz:{tmp_path / 'set.npz'}"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_unlabelled_external_folder_is_named(tmp_path):
+    from PIL import Image
+
+    from tf_genrepair.recognition import run_study
+
+    (tmp_path / "scans").mkdir()
+    Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "scans" / "a.png")
+    with pytest.raises(ValueError, match="one sub-folder per class"):
+        run_study(get_study("recognition_smoke"), str(tmp_path / "out"), external=[f"folder:{tmp_path / 'scans'}"])

@@ -134,6 +134,14 @@ def classifier_mnist_augmented() -> ExperimentConfig:
     return config
 
 
+def classifier_mnist_augmented_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: classifier_mnist_smoke with every corruption as augmentation."""
+    config = classifier_mnist_smoke()
+    config.name = "classifier_mnist_augmented_smoke"
+    config.data.augmentation = "all"
+    return config
+
+
 def classifier_mnist_smoke() -> ExperimentConfig:
     """Seconds on a CPU: the shipped sample digits, one short epoch."""
     return ExperimentConfig(
@@ -389,6 +397,22 @@ def restore_mnist_adversarial() -> ExperimentConfig:
     return config
 
 
+def restore_mnist_recognition_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: restore_mnist_smoke plus the recognition term (needs evaluation.classifier)."""
+    config = restore_mnist_smoke()
+    config.name = "restore_mnist_recognition_smoke"
+    config.model.recognition_weight = RECOGNITION_WEIGHT
+    return config
+
+
+def restore_mnist_adversarial_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: restore_mnist_smoke plus the patch discriminator."""
+    config = restore_mnist_smoke()
+    config.name = "restore_mnist_adversarial_smoke"
+    config.model.adversarial_weight = ADVERSARIAL_WEIGHT
+    return config
+
+
 def restore_mnist_smoke() -> ExperimentConfig:
     """Seconds on a CPU: a narrow all-corruption U-Net on the shipped digits."""
     config = _mnist_restorer("restore_mnist_smoke", corruption="all", preserve_observed=False, epochs=2, smoke=True)
@@ -400,6 +424,7 @@ EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
     "classifier_mnist": classifier_mnist,
     "classifier_mnist_smoke": classifier_mnist_smoke,
     "classifier_mnist_augmented": classifier_mnist_augmented,
+    "classifier_mnist_augmented_smoke": classifier_mnist_augmented_smoke,
     "gan_mnist": gan_mnist,
     "gan_mnist_smoke": gan_mnist_smoke,
     "dcgan_mnist": dcgan_mnist,
@@ -424,6 +449,8 @@ EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
     "restore_mnist_smoke": restore_mnist_smoke,
     "restore_mnist_recognition": restore_mnist_recognition,
     "restore_mnist_adversarial": restore_mnist_adversarial,
+    "restore_mnist_recognition_smoke": restore_mnist_recognition_smoke,
+    "restore_mnist_adversarial_smoke": restore_mnist_adversarial_smoke,
 }
 
 

@@ -160,14 +160,16 @@ def save_accuracy_curves(report: dict, folder: str) -> list[str]:
         chosen = [row for row in rows if row["corruption"] == name]
         severities = sorted({row["severity"] for row in chosen})
         by_key = {(row["classifier"], row["method"], row["severity"]): row["accuracy"] for row in chosen}
-        series = {
-            f"{method} ({classifier})" if len(report["clean_accuracy"]) > 1 else method: [by_key[classifier, method, s] for s in severities]
-            for classifier, method in dict.fromkeys((row["classifier"], row["method"]) for row in chosen)
-        }
         main = next(iter(report["clean_accuracy"]))
-        series["clean"] = [report["clean_accuracy"][main]] * len(severities)
+        series, dashed = {}, []
+        for classifier, method in dict.fromkeys((row["classifier"], row["method"]) for row in chosen):
+            key = method if classifier == main else f"{method} ({classifier} classifier)"
+            series[key] = [by_key[classifier, method, severity] for severity in severities]
+            dashed += [] if classifier == main else [key]
+        series[f"clean images ({main} classifier)"] = [report["clean_accuracy"][main]] * len(severities)
         path = os.path.join(folder, f"accuracy_{name}.png")
-        written.append(save_curves(severities, series, path, x_label="severity", y_label="accuracy", title=f"{name}: accuracy vs severity"))
+        title = f"{name}: accuracy vs severity" + (" (dashed: other classifiers)" if dashed else "")
+        written.append(save_curves(severities, series, path, x_label="severity", y_label="accuracy", title=title, dashed=dashed))
     return written
 
 

@@ -101,8 +101,11 @@ def save_curves(
     x_label: str,
     y_label: str,
     title: str | None = None,
+    dashed: Sequence[str] = (),
 ) -> str:
     """Saves a line plot with one labelled line per entry of `series` (e.g. accuracy vs severity).
+
+    The x ticks are `x_values`; series named in `dashed` are drawn dashed.
 
     Example:
         >>> save_curves([1, 2, 3, 4, 5], {"damaged": [0.9, 0.8, 0.6, 0.4, 0.3]}, "accuracy.png",
@@ -110,7 +113,8 @@ def save_curves(
     """
     figure, axis = plt.subplots(figsize=(5, 3.5))
     for label, values in series.items():
-        axis.plot(list(x_values), list(values), marker="o", label=label)
+        axis.plot(list(x_values), list(values), marker="o", label=label, linestyle="--" if label in dashed else "-")
+    axis.set_xticks(list(x_values))
     axis.set_xlabel(x_label)
     axis.set_ylabel(y_label)
     axis.grid(alpha=0.3)
