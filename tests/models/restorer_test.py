@@ -61,6 +61,8 @@ def test_adversarial_and_recognition_terms_train(sample_digits, smoke_classifier
     assert set(logs) == {"loss", "reconstruction_loss", "psnr", "adversarial_loss", "discriminator_loss", "recognition_loss"}
     assert all(np.isfinite(values[-1]) for values in logs.values())
     assert not smoke_classifier.trainable
+    evaluation = restorer.evaluate(pairs, return_dict=True, verbose=0)
+    assert evaluation["discriminator_loss"] > 0.0  # Evaluated too, not a stale zero.
 
 
 def test_tiled_restore_matches_whole_image():

@@ -148,9 +148,7 @@ class Restorer(keras.Model):
             total, reconstruction, extras = self._loss_terms(inputs, clean, labels, restored)
             loss = tf.nn.compute_average_loss(total, global_batch_size=batch)
             if self.discriminator is not None:
-                real_scores = tf.cast(self.discriminator([inputs[0], clean], training=True), tf.float32)
-                fake_scores = tf.cast(self.discriminator([inputs[0], tf.stop_gradient(restored)], training=True), tf.float32)
-                discriminator_per_example = self.discriminator_loss_fn(real_scores, fake_scores)
+                discriminator_per_example = self._discriminator_loss(inputs[0], clean, tf.stop_gradient(restored), training=True)
                 discriminator_loss = tf.nn.compute_average_loss(discriminator_per_example, global_batch_size=batch)
         weights = self.network.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
@@ -165,7 +163,15 @@ class Restorer(keras.Model):
         clean, labels = _split_targets(targets)
         restored = self(inputs, training=False)
         total, reconstruction, extras = self._loss_terms(inputs, clean, labels, restored)
+        if self.discriminator is not None:
+            self.discriminator_tracker.update_state(self._discriminator_loss(inputs[0], clean, restored, training=False))
         return self._update_trackers(total, reconstruction, extras, clean, restored)
+
+    def _discriminator_loss(self, damaged: tf.Tensor, clean: tf.Tensor, restored: tf.Tensor, *, training: bool) -> tf.Tensor:
+        """Per-example loss of the patch discriminator telling `(damaged, clean)` from `(damaged, restored)`."""
+        real_scores = tf.cast(self.discriminator([damaged, clean], training=training), tf.float32)
+        fake_scores = tf.cast(self.discriminator([damaged, restored], training=training), tf.float32)
+        return self.discriminator_loss_fn(real_scores, fake_scores)
 
     def _update_trackers(self, total, reconstruction, extras, clean, restored) -> dict[str, tf.Tensor]:
         self.loss_tracker.update_state(total)
