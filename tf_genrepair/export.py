@@ -1,0 +1,249 @@
+"""SavedModel export with serving signatures that TF Serving loads as is.
+
+    export_for_serving(restorer, "exports", name="restorer")   # exports/restorer/1/
+    docker run -p 8501:8501 -v $PWD/exports/restorer:/models/restorer -e MODEL_NAME=restorer tensorflow/serving
+
+Signatures (inputs -> outputs, all named):
+
+Image and latent inputs are declared with unknown rank; each signature checks rank, channels
+and label range itself, with errors that name the input.
+
+- restorers: `serving_default` (images -> restored, restored_uint8), `restore_masked`
+  (images, masks -> ...), and `restore_uint8` / `restore_masked_uint8` taking uint8 images;
+  networks with a noise-level map also take `noise_level` (one standard deviation per image,
+  in [0, 1] units). Any batch and any height and width the network accepts.
+- classifiers: `classify` = `serving_default` (images -> probabilities, class_id) and `classify_uint8`.
+- GANs and VAE decoders: `generate` (latents[, labels] -> images, images_uint8) and `sample`
+  (count and seed, or labels and seed for conditional models -> images, images_uint8).
+- VAEs: also `encode` (images[, labels] -> mean, log_var), `decode` (= `generate`) and
+  `reconstruct` (images[, labels] -> images, images_uint8).
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from typing import Callable
+
+import keras
+import tensorflow as tf
+
+from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE, Restorer
+
+Signatures = dict[str, tf.types.experimental.ConcreteFunction]
+
+
+def _checked_images(images: tf.Tensor, name: str, channels: int) -> tf.Tensor:
+    """`images` after graph-time checks whose errors name the input (TF Serving returns them to the client)."""
+    # The rank as a runtime op: a loaded signature does not enforce its input shapes.
+    rank = tf.debugging.assert_equal(tf.raw_ops.Rank(input=images), 4, message=f"input {name} must be [batch, height, width, {channels}]")
+    with tf.control_dependencies([rank]):
+        count = tf.debugging.assert_equal(tf.shape(images)[-1], channels, message=f"input {name} must have {channels} channel(s)")
+    with tf.control_dependencies([count]):
+        return tf.ensure_shape(tf.identity(images), [None, None, None, channels])
+
+
+def _checked_mask(mask: tf.Tensor, images: tf.Tensor) -> tf.Tensor:
+    rank = tf.debugging.assert_equal(tf.raw_ops.Rank(input=mask), 4, message="input masks must be [batch, height, width, 1]")
+    with tf.control_dependencies([rank]):
+        expected = tf.concat([tf.shape(images)[:3], [1]], axis=0)
+        same = tf.debugging.assert_equal(tf.shape(mask), expected, message="input masks must be [batch, height, width, 1] matching images")
+    with tf.control_dependencies([same]):
+        return tf.ensure_shape(tf.identity(mask), [None, None, None, 1])
+
+
+def _checked_labels(labels: tf.Tensor, num_classes: int) -> tf.Tensor:
+    low = tf.debugging.assert_non_negative(labels, message=f"input labels must lie in [0, {num_classes})")
+    high = tf.debugging.assert_less(labels, num_classes, message=f"input labels must lie in [0, {num_classes})")
+    with tf.control_dependencies([low, high]):
+        return tf.identity(labels)
+
+
+def _to_uint8(images: tf.Tensor) -> tf.Tensor:
+    return tf.cast(tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0), tf.uint8)
+
+
+def _from_uint8(images: tf.Tensor) -> tf.Tensor:
+    return tf.cast(images, tf.float32) / 255.0
+
+
+def _image_outputs(images: tf.Tensor, name: str = "images") -> dict[str, tf.Tensor]:
+    images = tf.clip_by_value(images, 0.0, 1.0)
+    return {name: images, f"{name}_uint8": _to_uint8(images)}
+
+
+def _restorer_signatures(model: Restorer) -> Signatures:
+    channels = model.network.inputs[0].shape[-1]
+    # Unknown rank on purpose: a rank fixed in the spec lets graph optimisation fold the rank check
+    # away, and a loaded signature does not enforce its shapes, so a wrong rank would fail unnamed.
+    images = tf.TensorSpec(None, tf.float32, name="images")
+    images_uint8 = tf.TensorSpec(None, tf.uint8, name="images")
+    masks = tf.TensorSpec(None, tf.float32, name="masks")
+    noise = tf.TensorSpec([None], tf.float32, name="noise_level")
+
+    def restore(damaged: tf.Tensor, mask: tf.Tensor | None, noise_level: tf.Tensor | None) -> dict[str, tf.Tensor]:
+        damaged = _checked_images(damaged, "images", channels)
+        mask = tf.ones_like(damaged[..., :1]) if mask is None else _checked_mask(mask, damaged)
+        inputs = [damaged, mask]
+        if model.noise_level_input:
+            inputs.append(tf.ones_like(mask) * noise_level[:, tf.newaxis, tf.newaxis, tf.newaxis])
+        return _image_outputs(model(inputs, training=False), "restored")
+
+    if model.noise_level_input:
+        plain = tf.function(lambda images, noise_level: restore(images, None, noise_level), input_signature=[images, noise])
+        masked = tf.function(lambda images, masks, noise_level: restore(images, masks, noise_level), input_signature=[images, masks, noise])
+        plain_uint8 = tf.function(lambda images, noise_level: restore(_from_uint8(images), None, noise_level), input_signature=[images_uint8, noise])
+        masked_uint8 = tf.function(
+            lambda images, masks, noise_level: restore(_from_uint8(images), masks, noise_level), input_signature=[images_uint8, masks, noise]
+        )
+    else:
+        plain = tf.function(lambda images: restore(images, None, None), input_signature=[images])
+        masked = tf.function(lambda images, masks: restore(images, masks, None), input_signature=[images, masks])
+        plain_uint8 = tf.function(lambda images: restore(_from_uint8(images), None, None), input_signature=[images_uint8])
+        masked_uint8 = tf.function(lambda images, masks: restore(_from_uint8(images), masks, None), input_signature=[images_uint8, masks])
+    return {
+        "serving_default": plain.get_concrete_function(),
+        "restore_masked": masked.get_concrete_function(),
+        "restore_uint8": plain_uint8.get_concrete_function(),
+        "restore_masked_uint8": masked_uint8.get_concrete_function(),
+    }
+
+
+def _classifier_signatures(model: Classifier) -> Signatures:
+    channels = model.network.inputs[0].shape[-1]
+
+    def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
+        logits = tf.cast(model(_checked_images(images, "images", channels), training=False), tf.float32)
+        return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
+
+    floats = tf.function(classify, input_signature=[tf.TensorSpec(None, tf.float32, name="images")]).get_concrete_function()
+    uint8 = tf.function(lambda images: classify(_from_uint8(images)), input_signature=[tf.TensorSpec(None, tf.uint8, name="images")])
+    return {"serving_default": floats, "classify": floats, "classify_uint8": uint8.get_concrete_function()}
+
+
+def _decoder(model: GAN | VAE) -> Callable[[tf.Tensor, tf.Tensor | None], tf.Tensor]:
+    """`(latents, labels) -> images in [0, 1]` in TensorFlow ops."""
+    if isinstance(model, GAN):
+        return lambda latents, labels: (model.call_generator(latents, labels, training=False, ema=True) + 1.0) / 2.0
+    return lambda latents, labels: model.likelihood.mean(model._decode(latents, labels, training=False))
+
+
+def _generator_signatures(model: GAN | VAE) -> Signatures:
+    unchecked_decode = _decoder(model)
+
+    def decode(latents: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor:
+        message = f"input latents must be [batch, {model.latent_dim}]"
+        rank = tf.debugging.assert_equal(tf.raw_ops.Rank(input=latents), 2, message=message)
+        with tf.control_dependencies([rank]):
+            size = tf.debugging.assert_equal(tf.shape(latents)[-1], model.latent_dim, message=message)
+        with tf.control_dependencies([size]):
+            latents = tf.ensure_shape(tf.identity(latents), [None, model.latent_dim])
+        labels = None if labels is None else _checked_labels(labels, model.num_classes)
+        return unchecked_decode(latents, labels)
+
+    conditional = isinstance(model, (ConditionalGAN, ConditionalVAE))
+    latents = tf.TensorSpec(None, tf.float32, name="latents")
+    labels = tf.TensorSpec([None], tf.int32, name="labels")
+    seed = tf.TensorSpec([], tf.int32, name="seed")
+
+    def draw(count: tf.Tensor, seed_value: tf.Tensor) -> tf.Tensor:
+        return tf.random.stateless_normal(tf.stack([count, model.latent_dim]), tf.stack([seed_value, 0]))
+
+    if conditional:
+        generate = tf.function(lambda latents, labels: _image_outputs(decode(latents, labels)), input_signature=[latents, labels])
+        sample = tf.function(
+            lambda labels, seed: _image_outputs(decode(draw(tf.size(labels), seed), labels)), input_signature=[labels, seed]
+        )
+    else:
+        generate = tf.function(lambda latents: _image_outputs(decode(latents, None)), input_signature=[latents])
+        count = tf.TensorSpec([], tf.int32, name="count")
+        sample = tf.function(lambda count, seed: _image_outputs(decode(draw(count, seed), None)), input_signature=[count, seed])
+    generate = generate.get_concrete_function()
+    return {"serving_default": generate, "generate": generate, "sample": sample.get_concrete_function()}
+
+
+def _vae_signatures(model: VAE) -> Signatures:
+    signatures = _generator_signatures(model)
+    signatures["decode"] = signatures["generate"]
+    image_shape = model.encoder.inputs[0].shape[1:]
+    images = tf.TensorSpec(None, tf.float32, name="images")
+    labels = tf.TensorSpec([None], tf.int32, name="labels")
+    decode = _decoder(model)
+
+    def encode(images: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
+        images = _checked_images(images, "images", image_shape[-1])
+        labels = None if labels is None else _checked_labels(labels, model.num_classes)
+        mean, log_var = model._encode(images, labels, training=False)
+        return {"mean": mean, "log_var": log_var}
+
+    def reconstruct(images: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
+        return _image_outputs(decode(encode(images, labels)["mean"], labels))
+
+    if isinstance(model, ConditionalVAE):
+        signatures["encode"] = tf.function(encode, input_signature=[images, labels]).get_concrete_function()
+        signatures["reconstruct"] = tf.function(reconstruct, input_signature=[images, labels]).get_concrete_function()
+    else:
+        signatures["encode"] = tf.function(lambda images: encode(images, None), input_signature=[images]).get_concrete_function()
+        signatures["reconstruct"] = tf.function(lambda images: reconstruct(images, None), input_signature=[images]).get_concrete_function()
+    return signatures
+
+
+def serving_signatures(model: keras.Model) -> Signatures:
+    """The named serving signatures of a tf_genrepair model (see the module docstring)."""
+    if isinstance(model, Restorer):
+        return _restorer_signatures(model)
+    if isinstance(model, Classifier):
+        return _classifier_signatures(model)
+    if isinstance(model, VAE):
+        return _vae_signatures(model)
+    if isinstance(model, GAN):
+        return _generator_signatures(model)
+    raise ValueError(
+        f"Cannot export a {type(model).__name__}: expected a tf_genrepair Restorer, Classifier, GAN, ConditionalGAN, VAE or ConditionalVAE."
+    )
+
+
+def _next_version(folder: str) -> int:
+    versions = [int(entry) for entry in os.listdir(folder) if re.fullmatch(r"\d+", entry)] if os.path.isdir(folder) else []
+    return max(versions, default=0) + 1
+
+
+def export_for_serving(model: keras.Model, export_base: str, *, name: str, version: int | None = None) -> str:
+    """Writes `model` as a SavedModel to `<export_base>/<name>/<version>/`, the layout TF Serving watches.
+
+    The SavedModel is written to a temporary folder beside the target and renamed into
+    place, so a watching server never sees half a model and a failed export leaves nothing.
+
+    Args:
+        model: A trained tf_genrepair model.
+        export_base: Base folder (TF Serving's `--model_base_path` is `<export_base>/<name>`).
+        name: Model name, a folder name (letters, digits, `-`, `_`, `.`).
+        version: Positive version number; default one more than the largest present.
+
+    Returns:
+        The version folder written.
+
+    Example:
+        >>> path = export_for_serving(keras.saving.load_model("workdirs/restore_mnist/model.keras"), "exports", name="restorer")
+    """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise ValueError(f"`name` must be a folder name of letters, digits, '.', '_' or '-'. Received: name={name!r}")
+    folder = os.path.join(export_base, name)
+    version = _next_version(folder) if version is None else version
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"`version` must be a positive integer. Received: version={version!r}")
+    target = os.path.join(folder, str(version))
+    if os.path.exists(target):
+        raise ValueError(f"{target} already exists; TF Serving versions are immutable. Pass another --version.")
+    signatures = serving_signatures(model)
+    os.makedirs(folder, exist_ok=True)
+    temporary = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=folder)
+    try:
+        module = tf.Module()
+        module.model = model  # Tracks every variable the signatures read.
+        tf.saved_model.save(module, temporary, signatures=signatures)
+        os.rename(temporary, target)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return target
