@@ -203,6 +203,16 @@ def serving_signatures(model: keras.Model) -> Signatures:
     )
 
 
+def _metadata(model: keras.Model) -> dict[str, int]:
+    """Integers a client needs and cannot read from the signatures: image channels, number of classes."""
+    metadata = {}
+    if isinstance(model, (Restorer, Classifier)):
+        metadata["image_channels"] = int(model.network.inputs[0].shape[-1])
+    if isinstance(model, (ConditionalGAN, ConditionalVAE)):
+        metadata["num_classes"] = int(model.num_classes)
+    return metadata
+
+
 def _next_version(folder: str) -> int:
     versions = [int(entry) for entry in os.listdir(folder) if re.fullmatch(r"\d+", entry)] if os.path.isdir(folder) else []
     return max(versions, default=0) + 1
@@ -241,6 +251,8 @@ def export_for_serving(model: keras.Model, export_base: str, *, name: str, versi
     try:
         module = tf.Module()
         module.model = model  # Tracks every variable the signatures read.
+        for key, value in _metadata(model).items():  # Read back as e.g. `tf.saved_model.load(path).image_channels.numpy()`.
+            setattr(module, key, tf.Variable(value, trainable=False, dtype=tf.int32, name=key))
         tf.saved_model.save(module, temporary, signatures=signatures)
         os.rename(temporary, target)
     except BaseException:

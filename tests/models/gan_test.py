@@ -65,6 +65,13 @@ def test_round_trips(tmp_path):
     assert loaded.loss_name == "hinge" and loaded.discriminator_steps == 2
 
 
+def test_uncompiled_gan_saves_and_loads(tmp_path):
+    gan = small_gan()
+    gan.save(tmp_path / "uncompiled.keras")
+    loaded = keras.saving.load_model(tmp_path / "uncompiled.keras")
+    np.testing.assert_allclose(loaded.generate(2, seed=3), gan.generate(2, seed=3), atol=1e-6)
+
+
 @pytest.mark.parametrize("options, message", [(dict(discriminator_steps=0), "discriminator_steps"), (dict(ema_decay=1.5), "ema_decay")])
 def test_bad_options_are_rejected(options, message):
     with pytest.raises(ValueError, match=message):

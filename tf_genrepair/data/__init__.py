@@ -7,7 +7,7 @@ from tf_genrepair.data.pipelines import (
     generation_dataset,
     restoration_dataset,
 )
-from tf_genrepair.data.sources import DataError, default_data_dir, load_dataset, read_idx
+from tf_genrepair.data.sources import DataError, default_data_dir, load_dataset, read_idx, read_image
 
 __all__ = [
     "DataError",
@@ -18,5 +18,6 @@ __all__ = [
     "generation_dataset",
     "load_dataset",
     "read_idx",
+    "read_image",
     "restoration_dataset",
 ]

@@ -304,6 +304,30 @@ def _decode_image(path: str, color_mode: str) -> np.ndarray:
     return array[..., np.newaxis] if array.ndim == 2 else array
 
 
+def read_image(path: str, color_mode: str, *, max_pixels: int | None = None) -> np.ndarray:
+    """One image file as float32 `[H, W, C]` in [0, 1], or a `DataError` naming the file.
+
+    Args:
+        path: A PNG, JPEG or BMP file.
+        color_mode: `grayscale` or `rgb`.
+        max_pixels: Refuse larger images (decompression bombs) before decoding them.
+    """
+    if color_mode not in COLOR_MODES:
+        raise ValueError(f"`color_mode` must be one of {COLOR_MODES}. Received: color_mode={color_mode!r}")
+    if not os.path.isfile(path):
+        raise DataError(f"Image {path} does not exist.")
+    if max_pixels is not None:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise DataError(f"Cannot read image {path}: {error}") from error
+        if width * height > max_pixels:
+            raise DataError(f"Image {path} has {width}x{height} pixels, more than the limit of {max_pixels}.")
+    _check_image(path)
+    return _decode_image(path, color_mode)
+
+
 def _convert_color(image: tf.Tensor, color_mode: str) -> tf.Tensor:
     channels = image.shape[-1]
     if color_mode == "grayscale" and channels == 3:

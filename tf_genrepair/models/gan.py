@@ -116,7 +116,9 @@ class GAN(keras.Model):
         self.generator_optimizer.build(self.generator.trainable_variables)
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
-    def get_compile_config(self) -> dict:
+    def get_compile_config(self) -> dict | None:
+        if not self.compiled:  # An uncompiled model (e.g. built for export) saves without a compile state.
+            return None
         return {
             "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
             "discriminator_optimizer": keras.saving.serialize_keras_object(self.discriminator_optimizer),

@@ -1,0 +1,33 @@
+"""genrepair-generate: a grid of samples from a trained GAN or VAE (.keras file or exported SavedModel).
+
+    genrepair-generate --model=workdirs/cgan_mnist/model.keras --num=64 --label=3 --output=threes.png
+"""
+
+from absl import app, flags
+
+from tf_genrepair.bin.errors import exit_on_user_error
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("model", None, "A GAN or VAE: .keras file or a SavedModel folder from genrepair-export.")
+flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
+flags.DEFINE_integer("label", None, "Class to sample (conditional models); default cycles through the classes.", lower_bound=0)
+flags.DEFINE_integer("seed", 0, "Seed of the latent draw.")
+flags.DEFINE_string("output", None, "The grid PNG to write.")
+flags.DEFINE_bool("overwrite", False, "Replace an existing output file.")
+flags.mark_flags_as_required(["model", "output"])
+
+
+@exit_on_user_error
+def main(argv: list[str]) -> None:
+    del argv
+    from tf_genrepair.file_tools import generate_grid  # Imported after flag parsing: TF start-up is slow.
+
+    print(generate_grid(FLAGS.model, FLAGS.output, num=FLAGS.num, label=FLAGS.label, seed=FLAGS.seed, overwrite=FLAGS.overwrite))
+
+
+def run() -> None:
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()
