@@ -1,0 +1,95 @@
+"""Serving latency of an exported restorer on 2 CPU cores, next to calling the Keras model directly.
+
+One request at a time (batch 1), as a server sees them: single 28x28 digits and one 512x512
+image. Three paths in one run, on the same inputs:
+
+- `keras`: the in-process Keras model, `model([images, masks], training=False)` (the baseline);
+- `saved_model`: the exported `restore_masked` signature, loaded with `tf.saved_model.load`
+  (what TF Serving executes);
+- `rest_json`: the same signature behind a TF Serving REST body: JSON encoding of the request,
+  decoding, `answer_rest`, and JSON encoding of the response (no HTTP);
+- `grpc_proto`: the same behind a gRPC `PredictRequest`: protobuf serialisation both ways (no network).
+
+    python benchmarks/serving.py --model=workdirs/restore_mnist/model.keras
+
+Prints a JSON document and a table of p50/p99 latencies in milliseconds and their ratio to `keras`.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
+from tf_genrepair.export import export_for_serving  # noqa: E402
+from tf_genrepair.serving import answer_grpc, answer_rest, grpc_request, rest_body  # noqa: E402
+
+
+def latencies(function, inputs: list, warmup: int = 5) -> np.ndarray:
+    """Milliseconds per call, one call per input, after `warmup` calls."""
+    for item in inputs[:warmup]:
+        function(item)
+    times = []
+    for item in inputs:
+        started = time.perf_counter()
+        function(item)
+        times.append(1000.0 * (time.perf_counter() - started))
+    return np.array(times)
+
+
+def grpc_round_trip(loaded, pair: tuple[np.ndarray, np.ndarray]) -> bytes:
+    """A PredictRequest serialised and parsed as on the wire, answered, and the response serialised."""
+    request = grpc_request({"images": pair[0], "masks": pair[1]}, model_name="restorer", signature_name="restore_masked")
+    return answer_grpc(loaded, type(request).FromString(request.SerializeToString())).SerializeToString()
+
+
+def benchmark(model_path: str, small_requests: int, large_requests: int) -> list[dict]:
+    model = keras.saving.load_model(model_path)
+    export_dir = export_for_serving(model, tempfile.mkdtemp(), name="restorer")
+    loaded = tf.saved_model.load(export_dir)
+    signature = loaded.signatures["restore_masked"]
+    rng = np.random.default_rng(0)
+    rows = []
+    for size, count in ((28, small_requests), (512, large_requests)):
+        requests = [
+            (rng.random((1, size, size, 1), dtype=np.float32), (rng.random((1, size, size, 1)) > 0.2).astype(np.float32)) for _ in range(count)
+        ]
+        paths = {
+            "keras": lambda pair: model([tf.constant(pair[0]), tf.constant(pair[1])], training=False).numpy(),
+            "saved_model": lambda pair: signature(images=tf.constant(pair[0]), masks=tf.constant(pair[1]))["restored"].numpy(),
+            "rest_json": lambda pair: json.dumps(
+                answer_rest(loaded, json.loads(json.dumps(rest_body({"images": pair[0], "masks": pair[1]}, signature_name="restore_masked"))))
+            ),
+            "grpc_proto": lambda pair: grpc_round_trip(loaded, pair),
+        }
+        baseline = None
+        for name, function in paths.items():
+            times = latencies(function, requests)
+            p50, p99 = float(np.percentile(times, 50)), float(np.percentile(times, 99))
+            baseline = baseline or p50
+            rows.append({"request": f"1x{size}x{size}", "path": name, "requests": count, "p50_ms": p50, "p99_ms": p99, "p50_ratio_to_keras": p50 / baseline})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True, help="A Restorer .keras file.")
+    parser.add_argument("--small_requests", type=int, default=300)
+    parser.add_argument("--large_requests", type=int, default=30)
+    arguments = parser.parse_args()
+    rows = benchmark(arguments.model, arguments.small_requests, arguments.large_requests)
+    print(json.dumps({"benchmark": "serving", "model": arguments.model, "threads": tf.config.threading.get_inter_op_parallelism_threads(), "rows": rows}, indent=2))
+    print(f"\n{'request':<12} {'path':<12} {'p50 ms':>9} {'p99 ms':>9} {'p50 / keras':>12}")
+    for row in rows:
+        print(f"{row['request']:<12} {row['path']:<12} {row['p50_ms']:9.2f} {row['p99_ms']:9.2f} {row['p50_ratio_to_keras']:12.2f}")
+
+
+if __name__ == "__main__":
+    main()
