@@ -183,3 +183,18 @@ def test_only_tf_genrepair_models_export(tmp_path):
     with pytest.raises(ValueError, match="Cannot export a Sequential"):
         export_for_serving(plain, str(tmp_path), name="plain")
     assert not os.path.exists(tmp_path / "plain")
+
+
+def test_saved_model_cli_lists_the_signatures(exported):
+    import shutil
+    import subprocess
+    import sys
+
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")  # Installed beside the interpreter with tensorflow.
+    cli = cli if os.path.exists(cli) else shutil.which("saved_model_cli") or cli
+    if not os.path.exists(cli):
+        pytest.skip("saved_model_cli is not on PATH")
+    result = subprocess.run([cli, "show", "--dir", exported["cvae"][2], "--all"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for name in ("signature_def['encode']", "signature_def['reconstruct']", "signature_def['sample']", "inputs['labels']", "outputs['images_uint8']"):
+        assert name in result.stdout

@@ -148,3 +148,15 @@ def test_export_binary_writes_each_format(models, tmp_path):
     result = run_binary("export", f"--model={keras_path}", "--format=tflite", f"--output={tmp_path / 'digits.tflite'}")
     assert result.returncode == 0, result.stderr
     assert os.path.getsize(tmp_path / "digits.tflite") > 1000
+
+
+def test_rgb_jpeg_in_and_out(tmp_path):
+    from tf_genrepair.models import Restorer
+    from tf_genrepair.networks import inpainting_unet
+
+    Restorer(inpainting_unet(channels=3, base_filters=4, levels=1)).save(tmp_path / "rgb.keras")
+    pixels = (np.random.default_rng(3).random((30, 44, 3)) * 255).astype(np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "photo.jpg", quality=90)
+    output = restore_file(load_restorer(str(tmp_path / "rgb.keras")), str(tmp_path / "photo.jpg"), str(tmp_path / "out.jpg"))
+    with Image.open(output) as restored:
+        assert restored.format == "JPEG" and restored.mode == "RGB" and restored.size == (44, 30)
