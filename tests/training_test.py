@@ -74,3 +74,40 @@ def test_time_budget_stops_training_early(tmp_path):
     config = get_experiment("denoise_bsd_smoke", ["train.epochs=1000", "train.time_budget_minutes=0.05"])
     metrics = train_and_evaluate(config, str(tmp_path))
     assert metrics["train_seconds"] < 30
+
+
+def test_non_finite_loss_stops_training_naming_the_step(tmp_path):
+    from tf_genrepair.callbacks import TrainingDivergedError
+
+    config = get_experiment("classifier_mnist_smoke", ["train.learning_rate=1e12"])
+    with pytest.raises(TrainingDivergedError, match=r"loss became (nan|inf) at step \d+ \(epoch 1, batch \d+\)"):
+        train_and_evaluate(config, str(tmp_path))
+    assert not os.path.exists(tmp_path / "model.keras") and not os.path.exists(tmp_path / "metrics.json")
+
+
+def test_divergence_mid_run_keeps_the_last_good_epoch(tmp_path):
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from tf_genrepair.callbacks import StopOnNonFiniteLoss, TrainingDivergedError
+
+    good = np.ones((4, 3), np.float32)
+    batches = [good] * 5 + [np.full((4, 3), np.nan, np.float32)] * 5  # Epoch 1 clean, epoch 2 poisoned.
+    data = tf.data.Dataset.from_tensor_slices(np.stack(batches)).map(lambda x: (x, tf.reduce_sum(x, -1, keepdims=True)))
+
+    def model() -> keras.Model:
+        network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        network.compile(optimizer="sgd", loss="mse")
+        return network
+
+    backup = str(tmp_path / "backup")
+    first, after_epoch_one = model(), []
+    remember = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: after_epoch_one.append(first.get_weights()) if epoch == 0 else None)
+    callbacks = [keras.callbacks.BackupAndRestore(backup), StopOnNonFiniteLoss(backup), remember]
+    with pytest.raises(TrainingDivergedError, match=r"at step 6 \(epoch 2, batch 1\)"):
+        first.fit(data, epochs=2, steps_per_epoch=5, verbose=0, callbacks=callbacks)
+    resumed = model()
+    resumed.fit(data.take(5), epochs=1, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)])  # Restores epoch 1; nothing left to run.
+    for restored, good in zip(resumed.get_weights(), after_epoch_one[0]):
+        np.testing.assert_array_equal(restored, good)

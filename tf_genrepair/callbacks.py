@@ -157,3 +157,37 @@ class RestorationPreview(keras.callbacks.Callback):
         restored = np.clip(np.asarray(self.model(self.inputs, training=False)), 0.0, 1.0)
         rows = {"damaged": np.clip(self.inputs[0], 0.0, 1.0), "restored": restored, "clean": self.clean}
         save_image_table(rows, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), title=f"epoch {epoch + 1}")
+
+
+class TrainingDivergedError(ValueError):
+    """A logged loss became NaN or infinite; the last good checkpoint is left as it was."""
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss, naming the step, before any checkpoint of bad weights.
+
+    Every logged value whose name ends in `loss` is checked after each logged step (with
+    `steps_per_execution > 1`, after each group of steps). The error is raised from the
+    batch callback, so the epoch never ends: `BackupAndRestore` keeps the last good epoch's
+    state and no model file is written.
+
+    Args:
+        where: Where the last good checkpoint lives, for the message.
+    """
+
+    def __init__(self, where: str = "the backup folder") -> None:
+        super().__init__()
+        self.where = where
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        for name, value in (logs or {}).items():
+            if name.endswith("loss") and not math.isfinite(float(value)):
+                step = self.epoch * (self.params.get("steps") or 0) + batch + 1
+                raise TrainingDivergedError(
+                    f"{name} became {float(value)} at step {step} (epoch {self.epoch + 1}, batch {batch + 1}); training stopped and "
+                    f"the last good checkpoint in {self.where} is kept. Lower train.learning_rate or check the data for NaN."
+                )

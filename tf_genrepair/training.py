@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.callbacks import GenerativeQuality, RestorationPreview, SampleGrid, TimeBudget
+from tf_genrepair.callbacks import GenerativeQuality, RestorationPreview, SampleGrid, StopOnNonFiniteLoss, TimeBudget
 from tf_genrepair.configs import ExperimentConfig
 from tf_genrepair.data import (
     binarize_once,
@@ -319,6 +319,7 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup"), delete_checkpoint=False),
         keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")),
+        StopOnNonFiniteLoss(where=os.path.join(workdir, "backup")),
     ]
     if config.model.kind in GENERATIVE_KINDS:
         callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
