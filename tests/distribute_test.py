@@ -12,7 +12,7 @@ from tf_genrepair.distribute import make_strategy
 SCRIPT = os.path.join(os.path.dirname(__file__), "distributed_step.py")
 
 
-@pytest.mark.parametrize("kind", ["gan", "cgan", "vae", "cvae", "classifier"])
+@pytest.mark.parametrize("kind", ["gan", "cgan", "vae", "cvae", "classifier", "restorer"])
 def test_mirrored_step_equals_single_device_step(kind):
     result = subprocess.run([sys.executable, SCRIPT, kind], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

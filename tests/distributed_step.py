@@ -15,17 +15,19 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.distribute import make_strategy  # noqa: E402
-from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE  # noqa: E402
+from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE, Restorer  # noqa: E402
 from tf_genrepair.networks import (  # noqa: E402
     conv_decoder,
     conv_encoder,
     dcgan_discriminator,
     dcgan_generator,
     digit_classifier_network,
+    inpainting_unet,
     mlp_decoder,
     mlp_discriminator,
     mlp_encoder,
     mlp_generator,
+    patch_discriminator,
 )
 
 GLOBAL_BATCH = 8
@@ -63,6 +65,17 @@ def build(kind: str) -> keras.Model:
             num_classes=10,
         )
         model.compile(optimizer=sgd())
+    elif kind == "restorer":  # Every loss term: reconstruction, adversarial and recognition.
+        model = Restorer(
+            inpainting_unet(base_filters=4, levels=1),
+            reconstruction="l1:1,ssim:0.2",
+            hole_weight=3.0,
+            discriminator=patch_discriminator(base_filters=4, layers=1),
+            adversarial_weight=0.1,
+            classifier=Classifier(network=digit_classifier_network(width=4, feature_dim=8, dropout=0.0)),
+            recognition_weight=0.1,
+        )
+        model.compile(optimizer=sgd(), discriminator_optimizer=sgd())
     else:
         model = Classifier(network=digit_classifier_network(width=4, feature_dim=8, dropout=0.0))
         model.compile(optimizer=sgd())
@@ -72,6 +85,10 @@ def build(kind: str) -> keras.Model:
 def one_step(kind: str, strategy: tf.distribute.Strategy, data: tuple) -> tuple[list[np.ndarray], dict]:
     with strategy.scope():
         model = build(kind)
+    if kind == "restorer":
+        images, labels = data
+        mask = (np.random.default_rng(1).random(images.shape[:3] + (1,)) > 0.3).astype(np.float32)
+        data = ((images * mask, mask), (images, labels))
     dataset = tf.data.Dataset.from_tensors(data[0] if kind in ("gan", "vae") else data)
     history = model.fit(dataset, epochs=1, verbose=0)
     return [np.asarray(weight) for weight in model.weights], {key: values[-1] for key, values in history.history.items()}
