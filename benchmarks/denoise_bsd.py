@@ -26,6 +26,7 @@ import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading
 from tf_genrepair import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.metrics import psnr, ssim  # noqa: E402
+from tf_genrepair.files import write_json_atomic  # noqa: E402
 from tf_genrepair.visualize import save_image_table  # noqa: E402
 
 ANCHORS_BSD68_SIGMA25 = {"BM3D (published)": 28.57, "DnCNN-S (published)": 29.23, "DRUNet (published)": 29.48}
@@ -100,9 +101,7 @@ def main() -> None:
         if subset == "BSD68":
             _picture(images, {OURS: restorer.restore, "skimage_nl_means": baselines.nl_means}, arguments.picture)
     document = {"model": arguments.model, "anchors_bsd68_sigma25": ANCHORS_BSD68_SIGMA25, "results": results}
-    os.makedirs(os.path.dirname(arguments.output), exist_ok=True)
-    with open(arguments.output, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
+    write_json_atomic(arguments.output, document)
     print(json.dumps(document, indent=2))
     print("\n| set | sigma | method | PSNR dB | SSIM | s/image |\n| --- | --- | --- | --- | --- | --- |")
     for row in results:

@@ -28,6 +28,7 @@ from tf_genrepair import baselines  # noqa: E402
 from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
+from tf_genrepair.files import write_json_atomic  # noqa: E402
 from tf_genrepair.visualize import save_image_table  # noqa: E402
 
 HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))
@@ -134,9 +135,7 @@ def main() -> None:
         }
         rows += run_suite("Set12", photos, bsd_masks, bsd_methods, set(), "docs/images/inpaint_set12.png")
     document = {"num_mnist_images": len(digits), "results": rows}
-    os.makedirs(os.path.dirname(arguments.output), exist_ok=True)
-    with open(arguments.output, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
+    write_json_atomic(arguments.output, document)
     print(json.dumps(document, indent=2))
     print("\n| data | mask | method | hole PSNR dB | whole PSNR dB | s/image |\n| --- | --- | --- | --- | --- | --- |")
     for row in rows:

@@ -22,6 +22,7 @@ import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.metrics import psnr  # noqa: E402
+from tf_genrepair.files import write_json_atomic  # noqa: E402
 from tf_genrepair.visualize import save_image_table  # noqa: E402
 
 SHOWN = 6
@@ -53,9 +54,7 @@ def main() -> None:
                 sheet[f"{name}: restored"] = restored[:SHOWN]
             progress.add(1)
     save_image_table(sheet, arguments.picture, column_labels=[f"test #{i}" for i in range(SHOWN)], title="restore_mnist, severity 3")
-    os.makedirs(os.path.dirname(arguments.output), exist_ok=True)
-    with open(arguments.output, "w", encoding="utf-8") as handle:
-        json.dump(rows, handle, indent=2)
+    write_json_atomic(arguments.output, rows)
     print(json.dumps(rows, indent=2))
     print("\n| corruption | severity | damaged PSNR dB | restored PSNR dB |\n| --- | --- | --- | --- |")
     for row in rows:

@@ -118,6 +118,16 @@ def _section_from_dict(section: type, values: dict[str, Any]) -> Any:
     return section(**{key: tuple(value) if isinstance(value, list) and "tuple" in str(hints[key]) else value for key, value in values.items()})
 
 
+REFERENCE_CLASSIFIER = "workdirs/classifier_mnist/model.keras"  # Where `classifier_mnist` lands with the documented commands.
+
+
+def _variant(base: ExperimentConfig, name: str, *overrides: str) -> ExperimentConfig:
+    """A named experiment that is `base` with `section.field=value` overrides."""
+    config = apply_overrides(base, overrides)
+    config.name = name
+    return config
+
+
 def classifier_mnist() -> ExperimentConfig:
     """The reference MNIST classifier (>= 99.0% test accuracy)."""
     return ExperimentConfig(name="classifier_mnist", train=TrainConfig(epochs=6, learning_rate=2e-3))
@@ -128,18 +138,12 @@ def classifier_mnist_augmented() -> ExperimentConfig:
 
     The honest alternative to restoration: the same network taught to read damaged digits.
     """
-    config = classifier_mnist()
-    config.name = "classifier_mnist_augmented"
-    config.data.augmentation = "all"
-    return config
+    return _variant(classifier_mnist(), "classifier_mnist_augmented", "data.augmentation=all")
 
 
 def classifier_mnist_augmented_smoke() -> ExperimentConfig:
     """Seconds on a CPU: classifier_mnist_smoke with every corruption as augmentation."""
-    config = classifier_mnist_smoke()
-    config.name = "classifier_mnist_augmented_smoke"
-    config.data.augmentation = "all"
-    return config
+    return _variant(classifier_mnist_smoke(), "classifier_mnist_augmented_smoke", "data.augmentation=all")
 
 
 def classifier_mnist_smoke() -> ExperimentConfig:
@@ -161,7 +165,7 @@ def _gan_experiment(name: str, *, kind: str, network: str, epochs: int, batch_si
             kind=kind, network=network, width=64 if network == "dcgan" else 128, ema_decay=0.99, simultaneous_updates=True
         ),
         train=TrainConfig(epochs=epochs, learning_rate=2e-4, beta_1=0.5, steps_per_execution=10, precision="mixed_bfloat16"),
-        evaluation=EvaluationConfig(classifier="workdirs/classifier_mnist/model.keras"),
+        evaluation=EvaluationConfig(classifier=REFERENCE_CLASSIFIER),
     )
 
 
@@ -219,7 +223,7 @@ def _vae_experiment(name: str, *, kind: str = "vae", network: str = "mlp", objec
         ),
         train=TrainConfig(epochs=100, learning_rate=1e-3, steps_per_execution=20),
         evaluation=EvaluationConfig(
-            classifier="workdirs/classifier_mnist/model.keras" if kind == "cvae" else None, log_likelihood_samples=5000
+            classifier=REFERENCE_CLASSIFIER if kind == "cvae" else None, log_likelihood_samples=5000
         ),
     )
 
@@ -305,8 +309,9 @@ def denoise_bsd_smoke() -> ExperimentConfig:
     )
 
 
-RECOGNITION_WEIGHT = 0.05  # Cross-entropy (nats) next to an L1 loss of about 0.02: a nudge, not the objective.
-ADVERSARIAL_WEIGHT = 0.01  # The pix2pix balance (L1 weight 100 to adversarial weight 1).
+# Cross-entropy (nats) next to an L1 loss of about 0.02: a nudge, not the objective.
+RECOGNITION_TERM = ("model.recognition_weight=0.05", f"evaluation.classifier={REFERENCE_CLASSIFIER}")
+ADVERSARIAL_TERM = "model.adversarial_weight=0.01"  # The pix2pix balance (L1 weight 100 to adversarial weight 1).
 
 
 def _mnist_restorer(name: str, *, corruption: str, preserve_observed: bool, epochs: int, smoke: bool) -> ExperimentConfig:
@@ -382,35 +387,22 @@ def restore_mnist() -> ExperimentConfig:
 
 def restore_mnist_recognition() -> ExperimentConfig:
     """restore_mnist plus the frozen reference classifier's cross-entropy (recognition-aware, Liu et al. 2018)."""
-    config = restore_mnist()
-    config.name = "restore_mnist_recognition"
-    config.model.recognition_weight = RECOGNITION_WEIGHT
-    config.evaluation.classifier = "workdirs/classifier_mnist/model.keras"
-    return config
+    return _variant(restore_mnist(), "restore_mnist_recognition", *RECOGNITION_TERM)
 
 
 def restore_mnist_adversarial() -> ExperimentConfig:
     """restore_mnist plus a conditional patch discriminator: correction generation as a conditional GAN."""
-    config = restore_mnist()
-    config.name = "restore_mnist_adversarial"
-    config.model.adversarial_weight = ADVERSARIAL_WEIGHT
-    return config
+    return _variant(restore_mnist(), "restore_mnist_adversarial", ADVERSARIAL_TERM)
 
 
 def restore_mnist_recognition_smoke() -> ExperimentConfig:
-    """Seconds on a CPU: restore_mnist_smoke plus the recognition term (needs evaluation.classifier)."""
-    config = restore_mnist_smoke()
-    config.name = "restore_mnist_recognition_smoke"
-    config.model.recognition_weight = RECOGNITION_WEIGHT
-    return config
+    """Seconds on a CPU: restore_mnist_smoke plus the recognition term."""
+    return _variant(restore_mnist_smoke(), "restore_mnist_recognition_smoke", *RECOGNITION_TERM)
 
 
 def restore_mnist_adversarial_smoke() -> ExperimentConfig:
     """Seconds on a CPU: restore_mnist_smoke plus the patch discriminator."""
-    config = restore_mnist_smoke()
-    config.name = "restore_mnist_adversarial_smoke"
-    config.model.adversarial_weight = ADVERSARIAL_WEIGHT
-    return config
+    return _variant(restore_mnist_smoke(), "restore_mnist_adversarial_smoke", ADVERSARIAL_TERM)
 
 
 def restore_mnist_smoke() -> ExperimentConfig:

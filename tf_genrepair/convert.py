@@ -8,10 +8,6 @@ networks) and return the restored images; classifiers return logits; generators 
 `latents` (and `labels`) and return images in [0, 1]. ONNX needs `pip install tf2onnx onnxruntime`.
 """
 
-import os
-import shutil
-import tempfile
-
 import keras
 
 from tf_genrepair.files import atomic_path
@@ -53,14 +49,8 @@ def _exportable(model: keras.Model, image_size: tuple[int, int] | None) -> tuple
 
 def _export(model: keras.Model, path: str, file_format: str, image_size: tuple[int, int] | None) -> str:
     target, signature = _exportable(model, image_size)
-    folder = tempfile.mkdtemp(prefix=".tmp-convert-", dir=os.path.dirname(os.path.abspath(path)) or ".")
-    try:
-        scratch = os.path.join(folder, os.path.basename(path))
-        target.export(scratch, format=FORMATS[file_format], input_signature=signature, verbose=False)
-        with atomic_path(path) as temporary:
-            shutil.move(scratch, temporary)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with atomic_path(path) as temporary:  # The temporary name ends with the final one, as the exporters require.
+        target.export(temporary, format=FORMATS[file_format], input_signature=signature, verbose=False)
     return path
 
 

@@ -63,14 +63,15 @@ def _family(name: str) -> str:
 
 def _score(
     classifiers: Mapping[str, keras.Model],
-    clean_accuracy: Mapping[str, float],
+    clean_accuracy: Mapping[str, float] | None,
     outputs: Mapping[str, tuple[str, np.ndarray]],
     labels: np.ndarray,
     clean: np.ndarray | None,
     setting: dict,
     batch_size: int,
 ) -> list[dict]:
-    """One row per (classifier, method): accuracy, recovered fraction, and PSNR/SSIM when `clean` is known."""
+    """One row per (classifier, method): accuracy, plus PSNR/SSIM and the recovered fraction when the clean
+    images and their accuracy are known (None without a clean reference)."""
     image_scores = {
         method: (float(np.mean(psnr(clean, output))), float(np.mean(ssim(clean, output)))) if clean is not None else (None, None)
         for method, (_, output) in outputs.items()
@@ -78,7 +79,8 @@ def _score(
     rows = []
     for classifier_name, classifier in classifiers.items():
         accuracies = {method: float(np.mean(_predict_labels(classifier, output, batch_size) == labels)) for method, (_, output) in outputs.items()}
-        lost = clean_accuracy[classifier_name] - accuracies["damaged"]
+        clean_value = clean_accuracy[classifier_name] if clean_accuracy is not None else None
+        lost = clean_value - accuracies["damaged"] if clean_value is not None else 0.0
         for method, (kind, _) in outputs.items():
             recovered = (accuracies[method] - accuracies["damaged"]) / lost if lost > 0 else None
             rows.append(
@@ -87,7 +89,7 @@ def _score(
                     "classifier": classifier_name,
                     "method": method,
                     "kind": kind,
-                    "clean_accuracy": clean_accuracy[classifier_name],
+                    "clean_accuracy": clean_value,
                     "accuracy": accuracies[method],
                     "accuracy_recovered": recovered,
                     "psnr": image_scores[method][0],
@@ -176,8 +178,5 @@ def evaluate_external(
     outputs = {"damaged": ("damaged", images)}
     outputs.update({method: ("restorer", restore_in_batches(fn, images, mask, batch_size)) for method, fn in restorers.items()})
     setting = {"corruption": name, "family": "external", "severity": None, "observed_fraction": 1.0}
-    no_reference = {classifier_name: float("nan") for classifier_name in classifiers}
-    rows = _score(classifiers, no_reference, outputs, labels, None, setting, batch_size)
-    for row in rows:
-        row["clean_accuracy"], row["accuracy_recovered"] = None, None
+    rows = _score(classifiers, None, outputs, labels, None, setting, batch_size)
     return {"clean_accuracy": {}, "num_images": int(len(images)), "seed": None, "rows": rows}

@@ -33,23 +33,38 @@ from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, Conditiona
 Signatures = dict[str, tf.types.experimental.ConcreteFunction]
 
 
+def _checked(tensor: tf.Tensor, *, rank: int, layout: str, measure: Callable, expected, mismatch: str, static_shape: list) -> tf.Tensor:
+    """`tensor` once graph-time checks of its rank and of `measure(tensor) == expected` have passed.
+
+    The errors name the input (TF Serving returns them to the client). The rank is a runtime op
+    because a loaded signature does not enforce its input shapes.
+    """
+    rank_ok = tf.debugging.assert_equal(tf.raw_ops.Rank(input=tensor), rank, message=layout)
+    with tf.control_dependencies([rank_ok]):
+        fits = tf.debugging.assert_equal(measure(tensor), expected, message=mismatch)
+    with tf.control_dependencies([fits]):
+        return tf.ensure_shape(tf.identity(tensor), static_shape)
+
+
+def _last_axis(tensor: tf.Tensor) -> tf.Tensor:
+    return tf.shape(tensor)[-1]
+
+
 def _checked_images(images: tf.Tensor, name: str, channels: int) -> tf.Tensor:
-    """`images` after graph-time checks whose errors name the input (TF Serving returns them to the client)."""
-    # The rank as a runtime op: a loaded signature does not enforce its input shapes.
-    rank = tf.debugging.assert_equal(tf.raw_ops.Rank(input=images), 4, message=f"input {name} must be [batch, height, width, {channels}]")
-    with tf.control_dependencies([rank]):
-        count = tf.debugging.assert_equal(tf.shape(images)[-1], channels, message=f"input {name} must have {channels} channel(s)")
-    with tf.control_dependencies([count]):
-        return tf.ensure_shape(tf.identity(images), [None, None, None, channels])
+    layout = f"input {name} must be [batch, height, width, {channels}]"
+    mismatch = f"input {name} must have {channels} channel(s)"
+    return _checked(images, rank=4, layout=layout, measure=_last_axis, expected=channels, mismatch=mismatch, static_shape=[None, None, None, channels])
 
 
 def _checked_mask(mask: tf.Tensor, images: tf.Tensor) -> tf.Tensor:
-    rank = tf.debugging.assert_equal(tf.raw_ops.Rank(input=mask), 4, message="input masks must be [batch, height, width, 1]")
-    with tf.control_dependencies([rank]):
-        expected = tf.concat([tf.shape(images)[:3], [1]], axis=0)
-        same = tf.debugging.assert_equal(tf.shape(mask), expected, message="input masks must be [batch, height, width, 1] matching images")
-    with tf.control_dependencies([same]):
-        return tf.ensure_shape(tf.identity(mask), [None, None, None, 1])
+    expected = tf.concat([tf.shape(images)[:3], [1]], axis=0)
+    layout = "input masks must be [batch, height, width, 1]"
+    return _checked(mask, rank=4, layout=layout, measure=tf.shape, expected=expected, mismatch=f"{layout} matching images", static_shape=[None, None, None, 1])
+
+
+def _checked_latents(latents: tf.Tensor, latent_dim: int) -> tf.Tensor:
+    layout = f"input latents must be [batch, {latent_dim}]"
+    return _checked(latents, rank=2, layout=layout, measure=_last_axis, expected=latent_dim, mismatch=layout, static_shape=[None, latent_dim])
 
 
 def _checked_labels(labels: tf.Tensor, num_classes: int) -> tf.Tensor:
@@ -89,23 +104,21 @@ def _restorer_signatures(model: Restorer) -> Signatures:
             inputs.append(tf.ones_like(mask) * noise_level[:, tf.newaxis, tf.newaxis, tf.newaxis])
         return _image_outputs(model(inputs, training=False), "restored")
 
-    if model.noise_level_input:
-        plain = tf.function(lambda images, noise_level: restore(images, None, noise_level), input_signature=[images, noise])
-        masked = tf.function(lambda images, masks, noise_level: restore(images, masks, noise_level), input_signature=[images, masks, noise])
-        plain_uint8 = tf.function(lambda images, noise_level: restore(_from_uint8(images), None, noise_level), input_signature=[images_uint8, noise])
-        masked_uint8 = tf.function(
-            lambda images, masks, noise_level: restore(_from_uint8(images), masks, noise_level), input_signature=[images_uint8, masks, noise]
-        )
-    else:
-        plain = tf.function(lambda images: restore(images, None, None), input_signature=[images])
-        masked = tf.function(lambda images, masks: restore(images, masks, None), input_signature=[images, masks])
-        plain_uint8 = tf.function(lambda images: restore(_from_uint8(images), None, None), input_signature=[images_uint8])
-        masked_uint8 = tf.function(lambda images, masks: restore(_from_uint8(images), masks, None), input_signature=[images_uint8, masks])
+    def signature(image_spec: tf.TensorSpec, masked: bool) -> tf.types.experimental.ConcreteFunction:
+        """`(images[, masks][, noise_level]) -> restored`; the spec names name the signature's inputs."""
+        specs = [image_spec] + ([masks] if masked else []) + ([noise] if model.noise_level_input else [])
+
+        def serve(*inputs: tf.Tensor) -> dict[str, tf.Tensor]:
+            damaged = _from_uint8(inputs[0]) if image_spec.dtype == tf.uint8 else inputs[0]
+            return restore(damaged, inputs[1] if masked else None, inputs[-1] if model.noise_level_input else None)
+
+        return tf.function(serve, input_signature=specs).get_concrete_function()
+
     return {
-        "serving_default": plain.get_concrete_function(),
-        "restore_masked": masked.get_concrete_function(),
-        "restore_uint8": plain_uint8.get_concrete_function(),
-        "restore_masked_uint8": masked_uint8.get_concrete_function(),
+        "serving_default": signature(images, masked=False),
+        "restore_masked": signature(images, masked=True),
+        "restore_uint8": signature(images_uint8, masked=False),
+        "restore_masked_uint8": signature(images_uint8, masked=True),
     }
 
 
@@ -128,63 +141,57 @@ def _decoder(model: GAN | VAE) -> Callable[[tf.Tensor, tf.Tensor | None], tf.Ten
     return lambda latents, labels: model.likelihood.mean(model._decode(latents, labels, training=False))
 
 
+def _with_labels(model: GAN | VAE) -> bool:
+    return isinstance(model, (ConditionalGAN, ConditionalVAE))
+
+
 def _generator_signatures(model: GAN | VAE) -> Signatures:
     unchecked_decode = _decoder(model)
+    conditional = _with_labels(model)
 
-    def decode(latents: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor:
-        message = f"input latents must be [batch, {model.latent_dim}]"
-        rank = tf.debugging.assert_equal(tf.raw_ops.Rank(input=latents), 2, message=message)
-        with tf.control_dependencies([rank]):
-            size = tf.debugging.assert_equal(tf.shape(latents)[-1], model.latent_dim, message=message)
-        with tf.control_dependencies([size]):
-            latents = tf.ensure_shape(tf.identity(latents), [None, model.latent_dim])
+    def decode(latents: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
         labels = None if labels is None else _checked_labels(labels, model.num_classes)
-        return unchecked_decode(latents, labels)
+        return _image_outputs(unchecked_decode(_checked_latents(latents, model.latent_dim), labels))
 
-    conditional = isinstance(model, (ConditionalGAN, ConditionalVAE))
-    latents = tf.TensorSpec(None, tf.float32, name="latents")
+    def generate(*inputs: tf.Tensor) -> dict[str, tf.Tensor]:  # (latents[, labels])
+        return decode(inputs[0], inputs[1] if conditional else None)
+
+    def sample(first: tf.Tensor, seed: tf.Tensor) -> dict[str, tf.Tensor]:  # (count or labels, seed)
+        count = tf.size(first) if conditional else first
+        latents = tf.random.stateless_normal(tf.stack([count, model.latent_dim]), tf.stack([seed, 0]))
+        return decode(latents, first if conditional else None)
+
     labels = tf.TensorSpec([None], tf.int32, name="labels")
-    seed = tf.TensorSpec([], tf.int32, name="seed")
-
-    def draw(count: tf.Tensor, seed_value: tf.Tensor) -> tf.Tensor:
-        return tf.random.stateless_normal(tf.stack([count, model.latent_dim]), tf.stack([seed_value, 0]))
-
-    if conditional:
-        generate = tf.function(lambda latents, labels: _image_outputs(decode(latents, labels)), input_signature=[latents, labels])
-        sample = tf.function(
-            lambda labels, seed: _image_outputs(decode(draw(tf.size(labels), seed), labels)), input_signature=[labels, seed]
-        )
-    else:
-        generate = tf.function(lambda latents: _image_outputs(decode(latents, None)), input_signature=[latents])
-        count = tf.TensorSpec([], tf.int32, name="count")
-        sample = tf.function(lambda count, seed: _image_outputs(decode(draw(count, seed), None)), input_signature=[count, seed])
-    generate = generate.get_concrete_function()
-    return {"serving_default": generate, "generate": generate, "sample": sample.get_concrete_function()}
+    latents = [tf.TensorSpec(None, tf.float32, name="latents")] + ([labels] if conditional else [])
+    first = labels if conditional else tf.TensorSpec([], tf.int32, name="count")
+    generate = tf.function(generate, input_signature=latents).get_concrete_function()
+    sample = tf.function(sample, input_signature=[first, tf.TensorSpec([], tf.int32, name="seed")]).get_concrete_function()
+    return {"serving_default": generate, "generate": generate, "sample": sample}
 
 
 def _vae_signatures(model: VAE) -> Signatures:
     signatures = _generator_signatures(model)
     signatures["decode"] = signatures["generate"]
-    image_shape = model.encoder.inputs[0].shape[1:]
-    images = tf.TensorSpec(None, tf.float32, name="images")
-    labels = tf.TensorSpec([None], tf.int32, name="labels")
+    channels = model.encoder.inputs[0].shape[-1]
+    conditional = _with_labels(model)
     decode = _decoder(model)
 
     def encode(images: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
-        images = _checked_images(images, "images", image_shape[-1])
+        images = _checked_images(images, "images", channels)
         labels = None if labels is None else _checked_labels(labels, model.num_classes)
         mean, log_var = model._encode(images, labels, training=False)
         return {"mean": mean, "log_var": log_var}
 
-    def reconstruct(images: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
-        return _image_outputs(decode(encode(images, labels)["mean"], labels))
+    def encode_signature(*inputs: tf.Tensor) -> dict[str, tf.Tensor]:  # (images[, labels])
+        return encode(inputs[0], inputs[1] if conditional else None)
 
-    if isinstance(model, ConditionalVAE):
-        signatures["encode"] = tf.function(encode, input_signature=[images, labels]).get_concrete_function()
-        signatures["reconstruct"] = tf.function(reconstruct, input_signature=[images, labels]).get_concrete_function()
-    else:
-        signatures["encode"] = tf.function(lambda images: encode(images, None), input_signature=[images]).get_concrete_function()
-        signatures["reconstruct"] = tf.function(lambda images: reconstruct(images, None), input_signature=[images]).get_concrete_function()
+    def reconstruct_signature(*inputs: tf.Tensor) -> dict[str, tf.Tensor]:
+        labels = inputs[1] if conditional else None
+        return _image_outputs(decode(encode(inputs[0], labels)["mean"], labels))
+
+    specs = [tf.TensorSpec(None, tf.float32, name="images")] + ([tf.TensorSpec([None], tf.int32, name="labels")] if conditional else [])
+    signatures["encode"] = tf.function(encode_signature, input_signature=specs).get_concrete_function()
+    signatures["reconstruct"] = tf.function(reconstruct_signature, input_signature=specs).get_concrete_function()
     return signatures
 
 

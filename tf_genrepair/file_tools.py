@@ -13,7 +13,6 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-import tf_genrepair.models  # noqa: F401  (registers the model classes that `.keras` files name)
 from tf_genrepair.corruptions import get_corruption
 from tf_genrepair.data import read_image
 from tf_genrepair.files import atomic_path

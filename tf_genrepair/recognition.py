@@ -14,14 +14,13 @@ from typing import Callable, Iterator, Mapping, Sequence
 import keras
 import numpy as np
 
-import tf_genrepair.models  # noqa: F401  (registers the model classes that `.keras` files name)
 from tf_genrepair.baselines import baselines_for
 from tf_genrepair.configs import get_experiment
 from tf_genrepair.corruptions import CORRUPTIONS
-from tf_genrepair.data import load_dataset
+from tf_genrepair.data import load_arrays
 from tf_genrepair.evaluation import Restorer, check_labelled_images, evaluate_external, evaluate_recognition_gain
+from tf_genrepair.file_tools import load_keras_model
 from tf_genrepair.generated_data import generated_data_gain, generated_data_markdown
-from tf_genrepair.models import ConditionalGAN, GAN
 from tf_genrepair.recognition_report import (
     rows_markdown,
     save_before_after,
@@ -37,6 +36,7 @@ from tf_genrepair.visualize import save_image_grid
 AUGMENTED = "augmented"
 CLEAN = "clean"
 EXAMPLES_PER_GRID = 8
+SAMPLES_PER_CLASS = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +161,7 @@ def ensure_trained(model: TrainedModel, models_root: str, *, classifier_path: st
 
 
 def _load(workdir: str, *, best_generator: bool = False) -> keras.Model:
-    model = keras.saving.load_model(os.path.join(workdir, "model.keras"))
+    model = load_keras_model(os.path.join(workdir, "model.keras"))
     best = os.path.join(workdir, "best_generator.weights.h5")
     if best_generator and os.path.exists(best):  # The collapse guard's pick, not the last epoch.
         model.sampling_network().load_weights(best)
@@ -169,13 +169,10 @@ def _load(workdir: str, *, best_generator: bool = False) -> keras.Model:
 
 
 def _arrays(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    pairs = list(load_dataset(name, split=split).as_numpy_iterator())
-    shapes = sorted({image.shape for image, _ in pairs})
-    if len(shapes) > 1:
-        raise ValueError(f"Dataset {name}: images must all have one size. Received shapes {shapes[:3]}")
-    if any(label < 0 for _, label in pairs):
+    images, labels = load_arrays(name, split=split)
+    if (labels < 0).any():
         raise ValueError(f"Dataset {name}: every image needs a label (for a folder: one sub-folder per class).")
-    return check_labelled_images(np.stack([image for image, _ in pairs]), np.array([label for _, label in pairs]))
+    return check_labelled_images(images, labels)
 
 
 def _sampler(model: keras.Model, seed: int) -> Callable[[np.ndarray], np.ndarray]:
@@ -195,7 +192,10 @@ class _Models:
     def __init__(self, study: RecognitionStudy, models_root: str) -> None:
         classifier_dir = ensure_trained(study.classifier, models_root)
         classifier_path = os.path.join(classifier_dir, "model.keras")
-        folder = lambda model: ensure_trained(model, models_root, classifier_path=classifier_path)  # noqa: E731
+
+        def folder(model: TrainedModel) -> str:
+            return ensure_trained(model, models_root, classifier_path=classifier_path)
+
         self.classifiers = {CLEAN: _load(classifier_dir)}
         if study.augmented_classifier:
             self.classifiers[AUGMENTED] = _load(folder(study.augmented_classifier))
@@ -213,19 +213,19 @@ class _Models:
                 self.latent_probe = json.load(handle).get("latent_linear_probe_accuracy")
 
 
-def _pictures(study: RecognitionStudy, models: _Models, images: np.ndarray, folder: str) -> list[str]:
+def _pictures(study: RecognitionStudy, models: _Models, images: np.ndarray, folder: str) -> None:
     """Before/after grids per corruption, the corruption gallery and generated sample grids."""
-    written = [save_corruption_gallery(images[0], list(CORRUPTIONS), os.path.join(folder, "corruptions.png"), seed=study.seed)]
+    save_corruption_gallery(images[0], list(CORRUPTIONS), os.path.join(folder, "corruptions.png"), seed=study.seed)
     examples = images[:EXAMPLES_PER_GRID]
     severity = max(study.severities)
     for name in study.corruptions:
         methods = {**models.restorers, **(baselines_for(name) if study.classical_baselines else {})}
-        written.append(save_before_after(examples, name, severity, methods, os.path.join(folder, f"before_after_{name}.png"), seed=study.seed))
+        save_before_after(examples, name, severity, methods, os.path.join(folder, f"before_after_{name}.png"), seed=study.seed)
     for name, generator in models.generators.items():
-        labels = np.repeat(np.arange(10), 10)
+        labels = np.repeat(np.arange(generator.num_classes), SAMPLES_PER_CLASS)
         path = os.path.join(folder, f"samples_{name}.png")
-        written.append(save_image_grid(generator.sample(len(labels), labels=labels, seed=study.seed), path, columns=10, title=f"{name}: one row per class"))
-    return written
+        images_of_classes = generator.sample(len(labels), labels=labels, seed=study.seed)
+        save_image_grid(images_of_classes, path, columns=SAMPLES_PER_CLASS, title=f"{name}: one row per class")
 
 
 def _prior_section(study: RecognitionStudy, models: _Models, images: np.ndarray, labels: np.ndarray) -> tuple[dict, str]:

@@ -1,6 +1,5 @@
 """The recognition report: summary against the bars, markdown tables, JSON and plots."""
 
-import math
 import os
 from typing import Mapping, Sequence
 
@@ -89,7 +88,7 @@ def summarize(report: dict, *, augmented_classifier: str | None = None) -> dict:
 
 
 def _percent(value: float | None) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1%}"
+    return "" if value is None else f"{value:.1%}"
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -162,17 +161,18 @@ def rows_markdown(report: dict) -> str:
 def save_accuracy_curves(report: dict, folder: str) -> list[str]:
     """One PNG per corruption: accuracy vs severity, one line per (classifier, method)."""
     rows = [row for row in report["rows"] if row["severity"] is not None]
+    main = next(iter(report["clean_accuracy"]), None)
     written = []
     for name in dict.fromkeys(row["corruption"] for row in rows):
         chosen = [row for row in rows if row["corruption"] == name]
         severities = sorted({row["severity"] for row in chosen})
         by_key = {(row["classifier"], row["method"], row["severity"]): row["accuracy"] for row in chosen}
-        main = next(iter(report["clean_accuracy"]))
         series, dashed = {}, []
         for classifier, method in dict.fromkeys((row["classifier"], row["method"]) for row in chosen):
             key = method if classifier == main else f"{method} ({classifier} classifier)"
             series[key] = [by_key[classifier, method, severity] for severity in severities]
-            dashed += [] if classifier == main else [key]
+            if classifier != main:
+                dashed.append(key)
         series[f"clean images ({main} classifier)"] = [report["clean_accuracy"][main]] * len(severities)
         path = os.path.join(folder, f"accuracy_{name}.png")
         title = f"{name}: accuracy vs severity" + (" (dashed: other classifiers)" if dashed else "")

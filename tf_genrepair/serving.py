@@ -82,9 +82,11 @@ def answer_rest(loaded: Any, body: Mapping[str, Any]) -> dict:
     if ("instances" in body) == ("inputs" in body):
         raise ValueError("A :predict body holds exactly one of 'instances' or 'inputs'.")
     if "inputs" in body:
-        columns = body["inputs"] if isinstance(body["inputs"], dict) else {next(iter(specs)): body["inputs"]} if len(specs) == 1 else None
-        if columns is None:
-            raise ValueError(f"This signature has several inputs {sorted(specs)}: 'inputs' must be an object naming them.")
+        columns = body["inputs"]
+        if not isinstance(columns, dict):
+            if len(specs) != 1:
+                raise ValueError(f"This signature has several inputs {sorted(specs)}: 'inputs' must be an object naming them.")
+            columns = {next(iter(specs)): columns}
         _check_names(set(columns), specs)
         outputs = signature(**{name: _convert(name, value, specs[name].dtype) for name, value in columns.items()})
         values = {name: tensor.numpy().tolist() for name, tensor in outputs.items()}

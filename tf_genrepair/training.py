@@ -16,6 +16,7 @@ from tf_genrepair.data import (
     classification_dataset,
     denoising_dataset,
     generation_dataset,
+    load_arrays,
     load_dataset,
     restoration_dataset,
 )
@@ -225,9 +226,8 @@ def _datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf.data.Datase
 
 def _real_images(config: ExperimentConfig, split: str, *, with_labels: bool = False):
     """The images (and labels) of one split as arrays."""
-    pairs = list(load_dataset(config.data.name, split=split).as_numpy_iterator())
-    images = np.stack([image for image, _ in pairs])
-    return (images, np.array([label for _, label in pairs], np.int32)) if with_labels else images
+    images, labels = load_arrays(config.data.name, split=split)
+    return (images, labels.astype(np.int32)) if with_labels else images
 
 
 def _test_log_likelihood(model: VAE, config: ExperimentConfig) -> dict[str, float]:

@@ -94,13 +94,13 @@ def test_bad_inputs_fail_without_output(models, photo, tmp_path, setup, message)
     assert (not output.exists()) if setup != "exists" else output.read_bytes() == b"keep me"
 
 
-def test_wrong_model_kinds_are_named(models):
+def test_wrong_model_kinds_are_named(models, tmp_path):
     with pytest.raises(ValueError, match="holds a Classifier, not a Restorer"):
         load_restorer(models["classifier"][0])
     with pytest.raises(ValueError, match="is not an exported restorer"):
         load_restorer(models["cgan"][1])
     with pytest.raises(ValueError, match="not a GAN or VAE"):
-        generate_grid(models["classifier"][0], "/tmp/never.png", num=4)
+        generate_grid(models["classifier"][0], str(tmp_path / "never.png"), num=4)
 
 
 def test_generate_grids_from_both_formats(models, tmp_path):
@@ -144,7 +144,8 @@ def test_binaries_fail_with_one_line_and_exit_2(models, tmp_path, module, argume
 def test_export_binary_writes_each_format(models, tmp_path):
     keras_path = models["classifier"][0]
     result = run_binary("export", f"--model={keras_path}", f"--export_base={tmp_path}", "--name=digits")
-    assert result.returncode == 0, result.stderr and os.path.exists(tmp_path / "digits" / "1" / "saved_model.pb")
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(tmp_path / "digits" / "1" / "saved_model.pb")
     result = run_binary("export", f"--model={keras_path}", "--format=tflite", f"--output={tmp_path / 'digits.tflite'}")
     assert result.returncode == 0, result.stderr
     assert os.path.getsize(tmp_path / "digits.tflite") > 1000

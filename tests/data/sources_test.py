@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from tf_genrepair.data import DataError, load_dataset, read_idx
+from tf_genrepair.data import DataError, load_arrays, load_dataset, read_idx
 
 
 def write_idx(path: str, array: np.ndarray, *, magic: int | None = None, truncate: int = 0) -> None:
@@ -200,3 +200,13 @@ def test_shared_bsd(shared_data_dir, subset, count):
     assert len(images) == count and all(image.shape[-1] == 1 for image in images)
     patches = load_dataset("bsd:Train400", split="train[:2]", patch_size=40, patches_per_image=2)
     assert len(list(patches)) == 4
+
+
+def test_load_arrays_stacks_one_size_and_names_mixed_sizes(tmp_path):
+    images, labels = load_arrays("sample", split="test[:5]")
+    assert images.shape == (5, 28, 28, 1) and labels.dtype == np.int64 and labels.shape == (5,)
+    save_png(str(tmp_path / "a.png"), np.zeros((8, 8), np.uint8))
+    save_png(str(tmp_path / "b.png"), np.zeros((9, 8), np.uint8))
+    with pytest.raises(DataError, match="images must all have one size"):
+        load_arrays(f"folder:{tmp_path}")
+    assert load_arrays(f"folder:{tmp_path}", image_size=(8, 8))[0].shape == (2, 8, 8, 1)

@@ -98,6 +98,9 @@ def test_iwae_bound_is_tighter_than_the_elbo(digits):
 
 def test_kl_warmup_and_free_bits_change_the_loss_not_the_reported_elbo(digits):
     images = np.stack([image for image, _ in digits.take(16).as_numpy_iterator()]).round()
+    # Seeded: the KL term of a fresh VAE is 0.4-0.9 nats depending on the draw, near the 1e-3 relative
+    # tolerance on a 545-nat loss, so an unseeded run passed or failed with the test order.
+    keras.utils.set_random_seed(0)
     plain = small_vae()
     plain.compile()
     for options in (dict(kl_warmup_steps=100), dict(free_bits=5.0), dict(beta=0.0)):

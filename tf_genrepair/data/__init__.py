@@ -7,7 +7,7 @@ from tf_genrepair.data.pipelines import (
     generation_dataset,
     restoration_dataset,
 )
-from tf_genrepair.data.sources import DataError, default_data_dir, load_dataset, read_idx, read_image
+from tf_genrepair.data.sources import DataError, default_data_dir, load_arrays, load_dataset, read_idx, read_image
 
 __all__ = [
     "DataError",
@@ -16,6 +16,7 @@ __all__ = [
     "default_data_dir",
     "denoising_dataset",
     "generation_dataset",
+    "load_arrays",
     "load_dataset",
     "read_idx",
     "read_image",

@@ -104,6 +104,23 @@ def load_dataset(
     return _apply_geometry(dataset, image_size, crop_size, patch_size, patches_per_image, seed)
 
 
+def load_arrays(name: str, *, split: str = "train", **options) -> tuple[np.ndarray, np.ndarray]:
+    """`load_dataset(name, split=split, **options)` as arrays: images `[N, H, W, C]` and int64 labels `[N]`.
+
+    Raises a `DataError` when the split is empty or its images differ in size (they cannot share one array).
+
+    Example:
+        >>> images, labels = load_arrays("sample", split="test[:100]")
+    """
+    pairs = list(load_dataset(name, split=split, **options).as_numpy_iterator())
+    if not pairs:
+        raise DataError(f"Dataset {name} split {split} is empty.")
+    shapes = sorted({image.shape for image, _ in pairs})
+    if len(shapes) > 1:
+        raise DataError(f"Dataset {name}: images must all have one size. Received shapes {shapes[:3]}")
+    return np.stack([image for image, _ in pairs]), np.array([label for _, label in pairs], np.int64)
+
+
 def parse_split(split: str) -> tuple[str, slice]:
     """Splits `train[10:20]` or `test[:50%]` into the base name and a slice of ints or percents."""
     match = re.fullmatch(r"(\w+)(?:\[(-?\d*%?):(-?\d*%?)\])?", split)
