@@ -11,17 +11,17 @@ from tf_genrepair.training import train_and_evaluate
 
 def test_workdir_holds_config_metrics_model_and_logs(smoke_run):
     metrics, workdir = smoke_run
-    assert {"config.json", "metrics.json", "model.keras", "backup", "tensorboard"} <= set(os.listdir(workdir))
+    assert {"config.json", "metrics.json", "model.keras", "checkpoints", "tensorboard"} <= set(os.listdir(workdir))
     with open(os.path.join(workdir, "config.json")) as handle:
         assert ExperimentConfig.from_dict(json.load(handle)) == get_experiment("classifier_mnist_smoke")
     with open(os.path.join(workdir, "metrics.json")) as handle:
         assert json.load(handle) == metrics
 
 
-def test_rerun_resumes_from_the_backup_instead_of_retraining(tmp_path):
+def test_rerun_resumes_from_the_checkpoint_instead_of_retraining(tmp_path):
     config = get_experiment("classifier_mnist_smoke", ["train.epochs=1"])
     first = train_and_evaluate(config, str(tmp_path))
-    second = train_and_evaluate(config, str(tmp_path))  # The backup says epoch 1 is done: no more training.
+    second = train_and_evaluate(config, str(tmp_path))  # The checkpoint says epoch 1 is done: no more training.
     assert second["accuracy"] == first["accuracy"]
 
 
@@ -42,7 +42,7 @@ def test_missing_reference_classifier_fails_before_training(tmp_path):
     config = get_experiment("dcgan_mnist_smoke", ["evaluation.classifier=/nonexistent/model.keras"])
     with pytest.raises(FileNotFoundError, match="Train classifier_mnist first"):
         train_and_evaluate(config, str(tmp_path))
-    assert not os.path.exists(tmp_path / "backup")
+    assert not os.path.exists(tmp_path / "checkpoints")
 
 
 def test_vae_smoke_reports_test_elbo_and_log_likelihood(tmp_path):
@@ -80,34 +80,6 @@ def test_non_finite_loss_stops_training_naming_the_step(tmp_path):
     from tf_genrepair.callbacks import TrainingDivergedError
 
     config = get_experiment("classifier_mnist_smoke", ["train.learning_rate=1e12"])
-    with pytest.raises(TrainingDivergedError, match=r"loss became (nan|inf) at step \d+ \(epoch 1, batch \d+\)"):
+    with pytest.raises(TrainingDivergedError, match=r"loss became (nan|inf) at step \d+ \(epoch 1\)"):
         train_and_evaluate(config, str(tmp_path))
     assert not os.path.exists(tmp_path / "model.keras") and not os.path.exists(tmp_path / "metrics.json")
-
-
-def test_divergence_mid_run_keeps_the_last_good_epoch(tmp_path):
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    from tf_genrepair.callbacks import StopOnNonFiniteLoss, TrainingDivergedError
-
-    good = np.ones((4, 3), np.float32)
-    batches = [good] * 5 + [np.full((4, 3), np.nan, np.float32)] * 5  # Epoch 1 clean, epoch 2 poisoned.
-    data = tf.data.Dataset.from_tensor_slices(np.stack(batches)).map(lambda x: (x, tf.reduce_sum(x, -1, keepdims=True)))
-
-    def model() -> keras.Model:
-        network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-        network.compile(optimizer="sgd", loss="mse")
-        return network
-
-    backup = str(tmp_path / "backup")
-    first, after_epoch_one = model(), []
-    remember = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: after_epoch_one.append(first.get_weights()) if epoch == 0 else None)
-    callbacks = [keras.callbacks.BackupAndRestore(backup), StopOnNonFiniteLoss(backup), remember]
-    with pytest.raises(TrainingDivergedError, match=r"at step 6 \(epoch 2, batch 1\)"):
-        first.fit(data, epochs=2, steps_per_epoch=5, verbose=0, callbacks=callbacks)
-    resumed = model()
-    resumed.fit(data.take(5), epochs=1, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)])  # Restores epoch 1; nothing left to run.
-    for restored, good in zip(resumed.get_weights(), after_epoch_one[0]):
-        np.testing.assert_array_equal(restored, good)

@@ -126,8 +126,9 @@ class TimeBudget(keras.callbacks.Callback):
         self.initial_learning_rate: float | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.started = time.monotonic()
-        self.initial_learning_rate = float(self.model.optimizer.learning_rate)
+        if self.started is None:  # The first `fit` of the run; a resumed run may call `fit` twice.
+            self.started = time.monotonic()
+            self.initial_learning_rate = float(self.model.optimizer.learning_rate)
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         fraction = (time.monotonic() - self.started) / (60.0 * self.minutes)
@@ -159,35 +160,57 @@ class RestorationPreview(keras.callbacks.Callback):
         save_image_table(rows, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), title=f"epoch {epoch + 1}")
 
 
-class TrainingDivergedError(ValueError):
-    """A logged loss became NaN or infinite; the last good checkpoint is left as it was."""
+class GlobalStepCallback(keras.callbacks.Callback):
+    """Counts training steps across epochs and across `fit` calls, starting from `initial_step`.
 
-
-class StopOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stops training at the first NaN or infinite loss, naming the step, before any checkpoint of bad weights.
-
-    Every logged value whose name ends in `loss` is checked after each logged step (with
-    `steps_per_execution > 1`, after each group of steps). The error is raised from the
-    batch callback, so the epoch never ends: `BackupAndRestore` keeps the last good epoch's
-    state and no model file is written.
+    Keras passes batch indices that restart every epoch (and, with `steps_per_execution > 1`,
+    skip ahead); `global_step` is the number of steps done since the run began, also when a
+    resumed run finishes an interrupted epoch in a separate, shorter `fit` call.
 
     Args:
-        where: Where the last good checkpoint lives, for the message.
+        initial_step: Steps already done before this callback's first `fit`.
     """
 
-    def __init__(self, where: str = "the backup folder") -> None:
+    def __init__(self, initial_step: int = 0) -> None:
         super().__init__()
-        self.where = where
+        self.global_step = initial_step
+        self.epoch_start_step = initial_step
         self.epoch = 0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.epoch = epoch
+        self.epoch_start_step = self.global_step
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.global_step = self.epoch_start_step + batch + 1
+
+
+class TrainingDivergedError(ValueError):
+    """A logged loss became NaN or infinite; the last good checkpoint is left as it was."""
+
+
+class StopOnNonFiniteLoss(GlobalStepCallback):
+    """Stops training at the first NaN or infinite loss, naming the step, before any checkpoint of bad weights.
+
+    Every logged value whose name ends in `loss` is checked after each logged step (with
+    `steps_per_execution > 1`, after each group of steps). The error is raised from the
+    batch callback, so place this callback before the checkpointing one: no checkpoint of
+    the bad weights is written, the last good one is kept, and no model file is written.
+
+    Args:
+        where: Where the last good checkpoint lives, for the message.
+        initial_step: Steps already done (a resumed run), so the step named is the run's.
+    """
+
+    def __init__(self, where: str = "the checkpoint folder", *, initial_step: int = 0) -> None:
+        super().__init__(initial_step)
+        self.where = where
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        super().on_train_batch_end(batch, logs)
         for name, value in (logs or {}).items():
             if name.endswith("loss") and not math.isfinite(float(value)):
-                step = self.epoch * (self.params.get("steps") or 0) + batch + 1
                 raise TrainingDivergedError(
-                    f"{name} became {float(value)} at step {step} (epoch {self.epoch + 1}, batch {batch + 1}); training stopped and "
-                    f"the last good checkpoint in {self.where} is kept. Lower train.learning_rate or check the data for NaN."
+                    f"{name} became {float(value)} at step {self.global_step} (epoch {self.epoch + 1}); training "
+                    f"stopped and the last good checkpoint in {self.where} is kept. Lower train.learning_rate or check the data for NaN."
                 )

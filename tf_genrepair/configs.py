@@ -77,6 +77,7 @@ class TrainConfig:
     precision: str = "float32"  # Or mixed_bfloat16: bf16 compute, float32 weights (fast on CPUs with AVX512-BF16/AMX).
     time_budget_minutes: float | None = None  # Stop after this much training time, annealing the learning rate over it.
     validation_every_epochs: int = 1
+    checkpoint_every_steps: int | None = None  # Also checkpoint every this many steps (epoch ends always are).
 
 
 @dataclasses.dataclass

@@ -35,3 +35,20 @@ def make_strategy(name: str = "default", *, num_cpu_devices: int | None = None) 
         devices = [device.name for device in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)
     return tf.distribute.MirroredStrategy()
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """Whether this process writes the run's files: always, except on the non-chief workers of a multi-worker run.
+
+    The chief is the `chief` task, or worker 0 when the cluster names no chief.
+
+    Example:
+        >>> if is_chief(strategy):
+        ...     model.save(path)
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    return resolver.task_type == "worker" and resolver.task_id == 0 and "chief" not in resolver.cluster_spec().as_dict()

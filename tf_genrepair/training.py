@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.callbacks import GenerativeQuality, RestorationPreview, SampleGrid, StopOnNonFiniteLoss, TimeBudget
+from tf_genrepair.checkpoints import TrainingCheckpoints
 from tf_genrepair.configs import ExperimentConfig
 from tf_genrepair.data import (
     binarize_once,
@@ -20,7 +21,7 @@ from tf_genrepair.data import (
     load_dataset,
     restoration_dataset,
 )
-from tf_genrepair.distribute import make_strategy
+from tf_genrepair.distribute import is_chief, make_strategy
 from tf_genrepair.files import atomic_path, write_json_atomic
 from tf_genrepair.metrics import extract_features, fid, psnr
 from tf_genrepair.latent_probe import linear_probe_accuracy
@@ -286,13 +287,53 @@ def _quality_guard(config: ExperimentConfig, workdir: str) -> tuple[GenerativeQu
     return guard, {"real_split_fid": fid(real_features, second_real)}
 
 
-def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, float]:
-    """Trains the experiment in `workdir`, resuming from its backup if one exists, and evaluates it.
+def _callbacks(config: ExperimentConfig, workdir: str, evaluation, guard, checkpoints: TrainingCheckpoints, chief: bool) -> list:
+    """Divergence stop first (so bad weights are never checkpointed), then checkpoints, then the chief's logs and pictures."""
+    callbacks = [StopOnNonFiniteLoss(checkpoints.folder, initial_step=checkpoints.global_step), checkpoints]
+    if config.train.time_budget_minutes:
+        callbacks.append(TimeBudget(config.train.time_budget_minutes))
+    if not chief:
+        return callbacks
+    callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")))
+    if config.model.kind in GENERATIVE_KINDS:
+        callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
+        callbacks += [guard] if guard else []
+    if config.model.kind == "restorer":
+        preview_inputs, preview_clean = next(iter(evaluation))
+        preview_clean = preview_clean[0] if isinstance(preview_clean, tuple) else preview_clean
+        callbacks.append(RestorationPreview(preview_inputs, preview_clean, os.path.join(workdir, "previews")))
+    return callbacks
 
-    Writes `config.json` (the resolved config), TensorBoard logs, a resumable backup after
-    each epoch, the trained model as `model.keras` and `metrics.json`. Generative models
+
+def _fit(model: keras.Model, config: ExperimentConfig, train: tf.data.Dataset, evaluation, steps: int, checkpoints: TrainingCheckpoints, callbacks: list) -> None:
+    """Trains from where the checkpoints say the run stopped: the data stream skips the steps already done.
+
+    A run killed mid-epoch first finishes that epoch in a shorter `fit`, then runs the
+    remaining epochs on a freshly built stream (a second iterator over the same dataset
+    would draw the next shuffle order and damage seeds), so a resumed deterministic run
+    sees the same batches and ends with the same weights as an uninterrupted one.
+    """
+    done = checkpoints.global_step
+    options = dict(validation_data=evaluation, validation_freq=config.train.validation_every_epochs, callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2)
+    epoch, step_in_epoch = divmod(done, steps)
+    if step_in_epoch and epoch < config.train.epochs:
+        model.fit(train.repeat().skip(done), initial_epoch=epoch, epochs=epoch + 1, steps_per_epoch=steps - step_in_epoch, **options)
+        epoch, done = epoch + 1, (epoch + 1) * steps
+        train = _datasets(config)[0]
+    if epoch < config.train.epochs and not model.stop_training:
+        model.fit(train.repeat().skip(done), initial_epoch=epoch, epochs=config.train.epochs, steps_per_epoch=steps, **options)
+    checkpoints.restore(model)  # A finished run trains nothing: load its final state (a no-op once fit has loaded it).
+
+
+def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, float]:
+    """Trains the experiment in `workdir`, resuming from its newest checkpoint if one exists, and evaluates it.
+
+    Writes `config.json` (the resolved config), TensorBoard logs, the whole training
+    state in `checkpoints/` after each epoch (and every `train.checkpoint_every_steps`
+    steps), the trained model as `model.keras` and `metrics.json`. Generative models
     also write a sample grid per epoch (`samples/`) and, with `evaluation.classifier`
     set, sample quality per epoch and the best generator by FID (the collapse guard).
+    In a multi-worker run only the chief writes; every worker trains and evaluates.
 
     Args:
         config: The experiment, e.g. `get_experiment("classifier_mnist")`.
@@ -304,42 +345,27 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     Example:
         >>> metrics = train_and_evaluate(get_experiment("classifier_mnist_smoke"), "/tmp/run")
     """
-    os.makedirs(workdir, exist_ok=True)
-    write_json_atomic(os.path.join(workdir, "config.json"), config.to_dict())
-    keras.utils.set_random_seed(config.train.seed)
     strategy = make_strategy(config.train.strategy)
+    chief = is_chief(strategy)
+    if chief:
+        os.makedirs(workdir, exist_ok=True)
+        write_json_atomic(os.path.join(workdir, "config.json"), config.to_dict())
+    keras.utils.set_random_seed(config.train.seed)
     train, evaluation = _datasets(config)
-    guard, reference = _quality_guard(config, workdir)
+    guard, reference = _quality_guard(config, workdir) if chief else (None, {})
     steps = config.train.steps_per_epoch or int(train.cardinality())
     if steps < 0:  # Unknown length (e.g. an image folder): count the batches once.
         steps = int(train.reduce(0, lambda count, _: count + 1))
+    if steps == 0:
+        raise ValueError(f"The training data of {config.name} ({config.data.name}, split {config.data.train_split}) is empty.")
     with strategy.scope(), dtype_policy(config.train.precision):
         model = build_model(config)
         _compile(model, config, steps)
-    callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup"), delete_checkpoint=False),
-        keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")),
-        StopOnNonFiniteLoss(where=os.path.join(workdir, "backup")),
-    ]
-    if config.model.kind in GENERATIVE_KINDS:
-        callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
-        callbacks += [guard] if guard else []
-    if config.model.kind == "restorer":
-        preview_inputs, preview_clean = next(iter(evaluation))
-        preview_clean = preview_clean[0] if isinstance(preview_clean, tuple) else preview_clean
-        callbacks.append(RestorationPreview(preview_inputs, preview_clean, os.path.join(workdir, "previews")))
-    if config.train.time_budget_minutes:
-        callbacks.append(TimeBudget(config.train.time_budget_minutes))
-    started = time.time()
-    model.fit(
-        train.repeat() if config.train.steps_per_epoch else train,
-        epochs=config.train.epochs,
-        steps_per_epoch=config.train.steps_per_epoch,
-        validation_data=evaluation,
-        validation_freq=config.train.validation_every_epochs,
-        callbacks=callbacks,
-        verbose=1 if sys.stdout.isatty() else 2,
+    checkpoints = TrainingCheckpoints(
+        os.path.join(workdir, "checkpoints"), steps_per_epoch=steps, every_steps=config.train.checkpoint_every_steps, write=chief
     )
+    started = time.time()
+    _fit(model, config, train, evaluation, steps, checkpoints, _callbacks(config, workdir, evaluation, guard, checkpoints, chief))
     train_seconds = time.time() - started
     metrics = {"train_seconds": train_seconds, **reference}
     if evaluation is not None:
@@ -353,8 +379,9 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
         metrics.update(_latent_probe(model, config))
         if config.evaluation.log_likelihood_samples:
             metrics.update(_test_log_likelihood(model, config))
-    with atomic_path(os.path.join(workdir, "model.keras")) as temporary:
-        model.save(temporary)
-    write_json_atomic(os.path.join(workdir, "metrics.json"), metrics)
-    print(json.dumps({"experiment": config.name, "workdir": workdir, **metrics}))
+    if chief:
+        with atomic_path(os.path.join(workdir, "model.keras")) as temporary:
+            model.save(temporary)
+        write_json_atomic(os.path.join(workdir, "metrics.json"), metrics)
+    print(json.dumps({"experiment": config.name, "workdir": workdir, "chief": chief, **metrics}))
     return metrics
