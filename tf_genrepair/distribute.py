@@ -5,6 +5,42 @@ import tensorflow as tf
 STRATEGIES = ("default", "mirrored", "multi_worker")
 
 
+def _fix_keras_distributed_fit() -> None:
+    """Works around two Keras 3.15 `fit` bugs under tf.distribute strategies (idempotent).
+
+    1. Under a strategy, `fit` builds the model from a batch it takes off the training
+       iterator; under MultiWorkerMirroredStrategy with `steps_per_epoch` that batch is
+       lost, so training silently starts at the second batch and differs from a
+       single-process run. The build is given the dataset's element spec instead: shapes
+       are all it needs, and no batch is taken.
+    2. Under MultiWorkerMirroredStrategy, the logged values of each replica are averaged
+       with `strategy.reduce("MEAN", v, axis=0)`, which fails on the scalar losses and
+       metrics every `train_step` returns ("Invalid reduction dimension 0 for input with 0
+       dimensions", tensorflow/tensorflow#72388). They are averaged over replicas instead
+       (`axis=None`), as MirroredStrategy does.
+    """
+    from keras.src.backend.tensorflow import trainer
+
+    if getattr(trainer, "fixed_by_tf_genrepair", False):
+        return
+    keras_build = trainer.TensorFlowTrainer._maybe_symbolic_build
+    keras_reduce = trainer.reduce_per_replica
+
+    def build_from_element_spec(model, iterator=None, data_batch=None):
+        if iterator is not None and data_batch is None:
+            data_batch = iterator.data_adapter.get_tf_dataset().element_spec
+        return keras_build(model, data_batch=data_batch)
+
+    def reduce_per_replica(values, strategy, reduction):
+        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
+            return tf.nest.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), values)
+        return keras_reduce(values, strategy, reduction)
+
+    trainer.TensorFlowTrainer._maybe_symbolic_build = build_from_element_spec
+    trainer.reduce_per_replica = reduce_per_replica
+    trainer.fixed_by_tf_genrepair = True
+
+
 def make_strategy(name: str = "default", *, num_cpu_devices: int | None = None) -> tf.distribute.Strategy:
     """Returns a `tf.distribute.Strategy`.
 
@@ -24,6 +60,7 @@ def make_strategy(name: str = "default", *, num_cpu_devices: int | None = None) 
         raise ValueError(f"Unknown strategy {name!r}. Valid strategies: {', '.join(STRATEGIES)}")
     if name == "default":
         return tf.distribute.get_strategy()
+    _fix_keras_distributed_fit()
     if name == "multi_worker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     if tf.config.list_physical_devices("GPU"):

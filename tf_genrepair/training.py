@@ -1,5 +1,6 @@
 """`train_and_evaluate(config, workdir)`: the one entry point shared by the binary and the tests."""
 
+import hashlib
 import json
 import os
 import sys
@@ -333,7 +334,8 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     steps), the trained model as `model.keras` and `metrics.json`. Generative models
     also write a sample grid per epoch (`samples/`) and, with `evaluation.classifier`
     set, sample quality per epoch and the best generator by FID (the collapse guard).
-    In a multi-worker run only the chief writes; every worker trains and evaluates.
+    In a multi-worker run only the chief writes; every worker trains, evaluates and
+    prints its metrics with a digest of its final weights (`weights_sha256`).
 
     Args:
         config: The experiment, e.g. `get_experiment("classifier_mnist")`.
@@ -383,5 +385,13 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
         with atomic_path(os.path.join(workdir, "model.keras")) as temporary:
             model.save(temporary)
         write_json_atomic(os.path.join(workdir, "metrics.json"), metrics)
-    print(json.dumps({"experiment": config.name, "workdir": workdir, "chief": chief, **metrics}))
+    print(json.dumps({"experiment": config.name, "workdir": workdir, "chief": chief, "weights_sha256": _weights_digest(model), **metrics}))
     return metrics
+
+
+def _weights_digest(model: keras.Model) -> str:
+    """SHA-256 of every weight's bytes: equal on all workers of a multi-worker run that stayed in sync."""
+    digest = hashlib.sha256()
+    for weight in model.get_weights():
+        digest.update(np.ascontiguousarray(weight).tobytes())
+    return digest.hexdigest()
