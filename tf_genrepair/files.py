@@ -13,6 +13,21 @@ def _current_umask() -> int:
     return mask
 
 
+def make_folder(folder: str) -> str:
+    """Creates `folder` (and its parents) if missing; raises `NotADirectoryError` naming a file in the way.
+
+    Example:
+        >>> make_folder("runs/classifier")
+    """
+    parent = os.path.abspath(folder)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise NotADirectoryError(f"Cannot create {folder}: {parent} is not a folder.")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
     """Yields a temporary path beside `path`, renamed onto `path` on success.
@@ -29,8 +44,7 @@ def atomic_path(path: str) -> Iterator[str]:
         >>> with atomic_path("/tmp/grid.png") as tmp:
         ...     figure.savefig(tmp, format="png")
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    directory = make_folder(os.path.dirname(os.path.abspath(path)))
     # The temporary name ends with the final name, so extension checks (".weights.h5", ".keras") pass.
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=f"-{os.path.basename(path)}", dir=directory)
     os.close(handle)

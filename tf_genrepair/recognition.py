@@ -20,6 +20,7 @@ from tf_genrepair.corruptions import CORRUPTIONS
 from tf_genrepair.data import load_arrays
 from tf_genrepair.evaluation import Restorer, check_labelled_images, evaluate_external, evaluate_recognition_gain
 from tf_genrepair.file_tools import load_keras_model
+from tf_genrepair.files import make_folder
 from tf_genrepair.generated_data import generated_data_gain, generated_data_markdown
 from tf_genrepair.recognition_report import (
     rows_markdown,
@@ -278,7 +279,7 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
         if external_images.shape[1:] != images.shape[1:]:
             raise ValueError(f"External set {spec} holds images of shape {external_images.shape[1:]}; the study's models take {images.shape[1:]}.")
     models_root = models_root or os.path.join(output_dir, "models")
-    os.makedirs(output_dir, exist_ok=True)
+    make_folder(output_dir)
     stages = _Stages()
     with stages("training or loading models"):
         models = _Models(study, models_root)

@@ -23,7 +23,7 @@ from tf_genrepair.data import (
     restoration_dataset,
 )
 from tf_genrepair.distribute import is_chief, make_strategy
-from tf_genrepair.files import atomic_path, write_json_atomic
+from tf_genrepair.files import atomic_path, make_folder, write_json_atomic
 from tf_genrepair.metrics import extract_features, fid, psnr
 from tf_genrepair.latent_probe import linear_probe_accuracy
 from tf_genrepair.likelihoods import get_likelihood
@@ -350,7 +350,7 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     strategy = make_strategy(config.train.strategy)
     chief = is_chief(strategy)
     if chief:
-        os.makedirs(workdir, exist_ok=True)
+        make_folder(workdir)
         write_json_atomic(os.path.join(workdir, "config.json"), config.to_dict())
     keras.utils.set_random_seed(config.train.seed)
     train, evaluation = _datasets(config)

@@ -3,16 +3,15 @@
     genrepair-demo --output=demo_output
 """
 
-from absl import app, flags
+from absl import flags
 
-from tf_genrepair.bin.errors import exit_on_user_error
+from tf_genrepair.bin.errors import run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("output", "demo_output", "Folder for pictures, the report and the trained models (reused on a rerun).")
 flags.DEFINE_enum("study", "recognition_demo", ["recognition_demo", "recognition_smoke"], "The study to run; recognition_smoke takes seconds.")
 
 
-@exit_on_user_error
 def main(argv: list[str]) -> None:
     del argv
     from tf_genrepair.demo import run_demo  # Imported after flag parsing: TF start-up is slow.
@@ -21,7 +20,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    run_main(main)
 
 
 if __name__ == "__main__":

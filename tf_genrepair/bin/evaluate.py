@@ -4,9 +4,9 @@
     genrepair-evaluate --experiment=recognition_mnist --workdir=runs/mine --external=npz:my_damaged_digits.npz
 """
 
-from absl import app, flags
+from absl import flags
 
-from tf_genrepair.bin.errors import exit_on_user_error
+from tf_genrepair.bin.errors import run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("experiment", "recognition_mnist", "Named study: recognition_mnist, recognition_demo or recognition_smoke.")
@@ -16,7 +16,6 @@ flags.DEFINE_multi_string("external", [], "A damaged labelled set without clean 
 flags.mark_flags_as_required(["workdir"])
 
 
-@exit_on_user_error
 def main(argv: list[str]) -> None:
     del argv
     from tf_genrepair.recognition import get_study, run_study  # Imported after flag parsing: TF start-up is slow.
@@ -27,7 +26,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    run_main(main)
 
 
 if __name__ == "__main__":

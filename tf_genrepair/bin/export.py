@@ -5,9 +5,9 @@
     genrepair-export --model=workdirs/restore_mnist/model.keras --format=onnx --output=restorer.onnx
 """
 
-from absl import app, flags
+from absl import flags
 
-from tf_genrepair.bin.errors import exit_on_user_error
+from tf_genrepair.bin.errors import run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "A trained tf_genrepair model (.keras file).")
@@ -20,7 +20,6 @@ flags.DEFINE_list("image_size", None, "tflite/onnx restorers: fixed height,width
 flags.mark_flags_as_required(["model"])
 
 
-@exit_on_user_error
 def main(argv: list[str]) -> None:
     del argv
     from tf_genrepair import convert, export, file_tools  # Imported after flag parsing: TF start-up is slow.
@@ -39,7 +38,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    run_main(main)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
     genrepair-generate --model=workdirs/cgan_mnist/model.keras --num=64 --label=3 --output=threes.png
 """
 
-from absl import app, flags
+from absl import flags
 
-from tf_genrepair.bin.errors import exit_on_user_error
+from tf_genrepair.bin.errors import run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "A GAN or VAE: .keras file or a SavedModel folder from genrepair-export.")
@@ -17,7 +17,6 @@ flags.DEFINE_bool("overwrite", False, "Replace an existing output file.")
 flags.mark_flags_as_required(["model", "output"])
 
 
-@exit_on_user_error
 def main(argv: list[str]) -> None:
     del argv
     from tf_genrepair.file_tools import generate_grid  # Imported after flag parsing: TF start-up is slow.
@@ -26,7 +25,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    run_main(main)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@
 
 import os
 
-from absl import app, flags
+from absl import flags
 
-from tf_genrepair.bin.errors import exit_on_user_error
+from tf_genrepair.bin.errors import run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "Restorer: a .keras file or a SavedModel folder from genrepair-export.")
@@ -25,12 +25,12 @@ flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 flags.mark_flags_as_required(["model", "input", "output"])
 
 
-@exit_on_user_error
 def main(argv: list[str]) -> None:
     del argv
     import keras  # Imported after flag parsing: TF start-up is slow.
 
     from tf_genrepair.file_tools import list_images, load_restorer, restore_file
+    from tf_genrepair.files import make_folder
 
     options = dict(
         corruption=FLAGS.corruption, severity=FLAGS.severity, seed=FLAGS.seed, noise_level=FLAGS.noise_level,
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> None:
     if FLAGS.mask:
         raise ValueError("--mask applies to a single input image, not a folder.")
     names = list_images(FLAGS.input)
-    os.makedirs(FLAGS.output, exist_ok=True)
+    make_folder(FLAGS.output)
     progress = keras.utils.Progbar(len(names), unit_name="image")
     for name in names:
         restore_file(restorer, os.path.join(FLAGS.input, name), os.path.join(FLAGS.output, name), **options)
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    run_main(main)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
     genrepair-train --experiment=classifier_mnist --workdir=runs/classifier [--override train.epochs=3]
 """
 
-from absl import app, flags
+from absl import flags
 
-from tf_genrepair.bin.errors import exit_on_user_error
+from tf_genrepair.bin.errors import run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("experiment", None, "Named experiment, e.g. classifier_mnist or classifier_mnist_smoke.")
@@ -15,7 +15,6 @@ flags.DEFINE_string("strategy", None, "default, mirrored or multi_worker (overri
 flags.mark_flags_as_required(["experiment", "workdir"])
 
 
-@exit_on_user_error
 def main(argv: list[str]) -> None:
     del argv
     from tf_genrepair.configs import get_experiment  # Imported after flag parsing: TF start-up is slow.
@@ -31,7 +30,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    run_main(main)
 
 
 if __name__ == "__main__":

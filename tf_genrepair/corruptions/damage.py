@@ -8,7 +8,6 @@ import tensorflow as tf
 from tf_genrepair.corruptions.core import (
     nearest_squared_distance,
     observed_everywhere,
-    per_image,
     pixel_grid,
     severity_corruption,
     sub_seed,
