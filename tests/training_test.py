@@ -76,6 +76,17 @@ def test_time_budget_stops_training_early(tmp_path):
     assert metrics["train_seconds"] < 30
 
 
+def test_time_budget_anneals_both_optimizers_of_a_gan(tmp_path):
+    import keras
+
+    config = get_experiment("gan_mnist_smoke", ["train.epochs=1000", "train.time_budget_minutes=0.05", "evaluation.classifier=none"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert metrics["train_seconds"] < 30
+    gan = keras.saving.load_model(tmp_path / "model.keras")
+    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):  # Annealed from 2e-4 towards 0.
+        assert float(optimizer.learning_rate) < 0.1 * config.train.learning_rate
+
+
 def test_non_finite_loss_stops_training_naming_the_step(tmp_path):
     from tf_genrepair.callbacks import TrainingDivergedError
 

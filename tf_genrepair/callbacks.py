@@ -106,16 +106,19 @@ class GenerativeQuality(keras.callbacks.Callback):
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """Stops training after `minutes` of wall-clock time, annealing the learning rate over that time.
+    """Stops training after `minutes` of wall-clock time, annealing the learning rates over that time.
 
-    The learning rate follows a cosine from its initial value to zero as a function of the
-    elapsed fraction of the budget, so a run ends annealed whatever its speed (a fixed
-    step schedule would stop mid-decay on a slower machine). The optimizer's learning rate
-    must be a plain value, not a schedule.
+    The learning rate of every optimizer the model trains with (`optimizer`, or a GAN's
+    `generator_optimizer` and `discriminator_optimizer`) follows a cosine from its initial
+    value to zero as a function of the elapsed fraction of the budget, so a run ends annealed
+    whatever its speed (a fixed step schedule would stop mid-decay on a slower machine). The
+    learning rates must be plain values, not schedules.
 
     Args:
         minutes: The training-time budget.
     """
+
+    OPTIMIZER_NAMES = ("optimizer", "generator_optimizer", "discriminator_optimizer")
 
     def __init__(self, minutes: float) -> None:
         super().__init__()
@@ -123,19 +126,21 @@ class TimeBudget(keras.callbacks.Callback):
             raise ValueError(f"`minutes` must be positive. Received: minutes={minutes}")
         self.minutes = minutes
         self.started: float | None = None
-        self.initial_learning_rate: float | None = None
+        self.initial_learning_rates: list[tuple[keras.optimizers.Optimizer, float]] = []
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         if self.started is None:  # The first `fit` of the run; a resumed run may call `fit` twice.
             self.started = time.monotonic()
-            self.initial_learning_rate = float(self.model.optimizer.learning_rate)
+            optimizers = [getattr(self.model, name, None) for name in self.OPTIMIZER_NAMES]
+            self.initial_learning_rates = [(optimizer, float(optimizer.learning_rate)) for optimizer in optimizers if optimizer is not None]
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         fraction = (time.monotonic() - self.started) / (60.0 * self.minutes)
         if fraction >= 1.0:
             self.model.stop_training = True
             fraction = 1.0
-        self.model.optimizer.learning_rate = self.initial_learning_rate * 0.5 * (1.0 + math.cos(math.pi * fraction))
+        for optimizer, initial in self.initial_learning_rates:
+            optimizer.learning_rate = initial * 0.5 * (1.0 + math.cos(math.pi * fraction))
 
 
 class RestorationPreview(keras.callbacks.Callback):
