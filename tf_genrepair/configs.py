@@ -192,7 +192,7 @@ def gan_mnist_smoke() -> ExperimentConfig:
 
 def dcgan_mnist() -> ExperimentConfig:
     """DCGAN of the TensorFlow tutorial's size, batch 256, on MNIST."""
-    return _gan_experiment("dcgan_mnist", kind="gan", network="dcgan", epochs=10, batch_size=256)
+    return _gan_experiment("dcgan_mnist", kind="gan", network="dcgan", epochs=11, batch_size=256)
 
 
 def dcgan_mnist_smoke() -> ExperimentConfig:

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -360,6 +361,8 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
         steps = int(train.reduce(0, lambda count, _: count + 1))
     if steps == 0:
         raise ValueError(f"The training data of {config.name} ({config.data.name}, split {config.data.train_split}) is empty.")
+    # On the repeated stream Keras runs whole executions: an epoch is a whole number of them.
+    steps = math.ceil(steps / config.train.steps_per_execution) * config.train.steps_per_execution
     with strategy.scope(), dtype_policy(config.train.precision):
         model = build_model(config)
         _compile(model, config, steps)

@@ -11,11 +11,15 @@ import keras
 import numpy as np
 import pytest
 
+import tf_genrepair.models  # noqa: F401  (registers the models, so model.keras files load)
 
-# A GAN with EMA weights and latent draws keyed by the step counter: 3 epochs of 10 steps, a checkpoint every 4 steps.
+
+# A GAN with EMA weights and latent draws keyed by the step counter. 10 batches an epoch, run 3 steps per
+# execution, make epochs of 12 steps; checkpoints land on executions at least 4 steps apart: 6, 12, 18, ..., 36.
 EXPERIMENT = "gan_mnist_smoke"
-OVERRIDES = ["train.epochs=3", "train.checkpoint_every_steps=4", "model.ema_decay=0.9"]
-TOTAL_STEPS = 30
+OVERRIDES = ["train.epochs=3", "train.checkpoint_every_steps=4", "train.steps_per_execution=3", "model.ema_decay=0.9"]
+STEPS_PER_EPOCH = 12
+TOTAL_STEPS = 36
 
 
 def _train_command(workdir: str) -> list[str]:
@@ -57,16 +61,16 @@ def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path, uninte
     process = subprocess.Popen(_train_command(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while not [step for step in _checkpoint_steps(workdir) if step >= 12] and process.poll() is None and time.monotonic() < deadline:
+        while not [step for step in _checkpoint_steps(workdir) if step >= 18] and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL, "the run ended before it could be killed"
     finally:
         process.kill()
     killed_at = _checkpoint_steps(workdir)[-1]
-    assert 12 <= killed_at < TOTAL_STEPS
+    assert 18 <= killed_at < TOTAL_STEPS
     stdout = _resume_and_compare(workdir, uninterrupted)
-    assert f"step {killed_at % 10} of 10" in stdout
+    assert f"step {killed_at % STEPS_PER_EPOCH} of {STEPS_PER_EPOCH}" in stdout
 
 
 def test_sigkill_mid_checkpoint_write_never_loads_the_partial_checkpoint(tmp_path, uninterrupted):
@@ -91,7 +95,7 @@ def test_sigkill_mid_checkpoint_write_never_loads_the_partial_checkpoint(tmp_pat
     )
     killed = subprocess.run([sys.executable, "-c", dying_run], capture_output=True)
     assert killed.returncode == -signal.SIGKILL
-    assert _checkpoint_steps(workdir) == [4, 8]  # The half-written step 12 never got its real name.
+    assert _checkpoint_steps(workdir) == [6, 12]  # The half-written step 18 never got its real name.
     assert [name for name in os.listdir(os.path.join(workdir, "checkpoints")) if name.startswith(".tmp-")]
     stdout = _resume_and_compare(workdir, uninterrupted)
-    assert "step 8 of 10" in stdout
+    assert f"step 0 of {STEPS_PER_EPOCH}" in stdout
