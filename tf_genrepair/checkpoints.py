@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from tf_genrepair.callbacks import GlobalStepCallback
+from tf_genrepair.files import atomic_folder
 
 STATE_FILE = "state.weights.h5"
 RANDOM_STATE_FILE = "random_state.npz"
@@ -47,8 +48,8 @@ class Progress:
         return self.global_step % self.steps_per_epoch
 
 
-def _read_progress(folder: str) -> dict | None:
-    """The progress record of a checkpoint folder if its state file reads back completely, else None."""
+def _read_progress(folder: str) -> Progress | None:
+    """A checkpoint folder's progress if its state files read back completely, else None."""
     try:
         with open(os.path.join(folder, PROGRESS_FILE), encoding="utf-8") as handle:
             progress = json.load(handle)
@@ -57,7 +58,7 @@ def _read_progress(folder: str) -> dict | None:
         with np.load(os.path.join(folder, RANDOM_STATE_FILE)) as random_state:
             for name in random_state.files:
                 random_state[name]
-        return {"global_step": int(progress["global_step"]), "steps_per_epoch": int(progress["steps_per_epoch"])}
+        return Progress(int(progress["global_step"]), int(progress["steps_per_epoch"]))
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
         return None
 
@@ -132,12 +133,12 @@ class TrainingCheckpoints(GlobalStepCallback):
             if progress is None:
                 warnings.warn(f"Skipping checkpoint {folder}: it does not read back completely.", stacklevel=3)
                 continue
-            if progress["steps_per_epoch"] != self.steps_per_epoch:
+            if progress.steps_per_epoch != self.steps_per_epoch:
                 raise ValueError(
-                    f"The checkpoint {folder} was written with {progress['steps_per_epoch']} steps per epoch, this run has "
+                    f"The checkpoint {folder} was written with {progress.steps_per_epoch} steps per epoch, this run has "
                     f"{self.steps_per_epoch} (a changed batch size or dataset?). Resume with the same config or use a new workdir."
                 )
-            return folder, Progress(progress["global_step"], self.steps_per_epoch)
+            return folder, progress
         return None, None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -176,16 +177,10 @@ class TrainingCheckpoints(GlobalStepCallback):
         self.saved_step = self.global_step
         if not self.write:
             return
-        os.makedirs(self.folder, exist_ok=True)
-        temporary = tempfile.mkdtemp(prefix=".tmp-step-", dir=self.folder)
-        try:
+        with atomic_folder(os.path.join(self.folder, f"step_{self.global_step:09d}")) as temporary:
             self.model.save_weights(os.path.join(temporary, STATE_FILE))
             np.savez(os.path.join(temporary, RANDOM_STATE_FILE), *[variable.numpy() for variable in _random_state_variables(self.model)])
             with open(os.path.join(temporary, PROGRESS_FILE), "w", encoding="utf-8") as handle:
                 json.dump({"global_step": self.global_step, "steps_per_epoch": self.steps_per_epoch}, handle)
-            os.replace(temporary, os.path.join(self.folder, f"step_{self.global_step:09d}"))
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
         for _, folder in self._checkpoints()[self.keep :]:
             _remove_atomically(folder)

@@ -21,13 +21,12 @@ and label range itself, with errors that name the input.
 
 import os
 import re
-import shutil
-import tempfile
 from typing import Callable
 
 import keras
 import tensorflow as tf
 
+from tf_genrepair.files import atomic_folder
 from tf_genrepair.models import GAN, VAE, Classifier, ConditionalGAN, ConditionalVAE, Restorer
 
 Signatures = dict[str, tf.types.experimental.ConcreteFunction]
@@ -253,16 +252,10 @@ def export_for_serving(model: keras.Model, export_base: str, *, name: str, versi
     if os.path.exists(target):
         raise ValueError(f"{target} already exists; TF Serving versions are immutable. Pass another --version.")
     signatures = serving_signatures(model)
-    os.makedirs(folder, exist_ok=True)
-    temporary = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=folder)
-    try:
+    with atomic_folder(target) as temporary:
         module = tf.Module()
         module.model = model  # Tracks every variable the signatures read.
         for key, value in _metadata(model).items():  # Read back as e.g. `tf.saved_model.load(path).image_channels.numpy()`.
             setattr(module, key, tf.Variable(value, trainable=False, dtype=tf.int32, name=key))
         tf.saved_model.save(module, temporary, signatures=signatures)
-        os.rename(temporary, target)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return target

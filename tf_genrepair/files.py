@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from typing import Any, Iterator
 
@@ -55,6 +56,35 @@ def atomic_path(path: str) -> Iterator[str]:
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str) -> Iterator[str]:
+    """Yields a temporary folder beside `path`, renamed onto `path` on success.
+
+    If the body raises, the temporary folder is removed and `path` is untouched. The
+    temporary name starts with `.tmp-`, so a reader listing the parent can skip it and a
+    writer can clear what a killed process left behind.
+
+    Args:
+        path: The final folder; must not exist yet.
+
+    Returns:
+        A context manager yielding the temporary folder to fill.
+
+    Example:
+        >>> with atomic_folder("exports/restorer/1") as tmp:
+        ...     tf.saved_model.save(module, tmp)
+    """
+    parent = make_folder(os.path.dirname(os.path.abspath(path)))
+    temporary = tempfile.mkdtemp(prefix=".tmp-", suffix=f"-{os.path.basename(path)}", dir=parent)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o777 & ~_current_umask())  # mkdtemp creates 0700; give the usual permissions.
+        os.replace(temporary, path)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
         raise
 
 
