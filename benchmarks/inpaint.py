@@ -29,8 +29,10 @@ from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
 from tf_genrepair.files import write_json_atomic  # noqa: E402
+from tf_genrepair.networks.layers import PyramidFill  # noqa: E402
 from tf_genrepair.visualize import save_image_table  # noqa: E402
 
+PUSH_PULL = "push-pull fill (no learning)"
 HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))
 BOX_SIDE = 12
 
@@ -43,6 +45,13 @@ def box_masks(count: int, height: int, width: int, seed: int) -> np.ndarray:
         top, left = rng.integers(0, height - BOX_SIDE + 1), rng.integers(0, width - BOX_SIDE + 1)
         mask[top : top + BOX_SIDE, left : left + BOX_SIDE] = 0.0
     return masks
+
+
+def push_pull_fill(damaged: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The U-Net's starting point alone (`PyramidFill`, no learning), for `[H, W, C]` or `[B, H, W, C]` input."""
+    single = damaged.ndim == 3
+    filled = PyramidFill()([damaged[np.newaxis] if single else damaged, mask[np.newaxis] if single else mask]).numpy()
+    return filled[0] if single else filled
 
 
 def registry_masks(name: str, severity: int, images: list[np.ndarray], seed: int) -> list[np.ndarray]:
@@ -101,6 +110,27 @@ def run_suite(name: str, images: list[np.ndarray], mask_sets: dict, methods: dic
     return rows
 
 
+def margins(rows: list[dict]) -> list[dict]:
+    """Hole PSNR of the learned restorer against the best classical inpainter of the same data and mask."""
+    table = []
+    for data, mask in dict.fromkeys((row["data"], row["mask"]) for row in rows):
+        scores = {row["method"]: row["hole_psnr"] for row in rows if (row["data"], row["mask"]) == (data, mask)}
+        ours = next(value for method, value in scores.items() if method.startswith("ours"))
+        best = max(baselines.INPAINTERS, key=scores.__getitem__)
+        table.append(
+            {
+                "data": data,
+                "mask": mask,
+                "ours": ours,
+                "best_classical": scores[best],
+                "best_classical_method": best,
+                "margin_db": ours - scores[best],
+                "push_pull": scores[PUSH_PULL],
+            }
+        )
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mnist_model", required=True, help="Restorer trained by inpaint_mnist.")
@@ -119,6 +149,8 @@ def main() -> None:
         methods["generative prior (VAE decoder)"] = prior.restore
         batched.add("generative prior (VAE decoder)")
     methods.update(baselines.INPAINTERS)
+    methods[PUSH_PULL] = push_pull_fill
+    batched.add(PUSH_PULL)
     mnist_masks = {
         "box 12x12": list(box_masks(len(digits), 28, 28, seed=0)),
         "thick free_form (severity 5)": registry_masks("free_form", 5, digits, seed=1),
@@ -128,15 +160,21 @@ def main() -> None:
     if arguments.bsd_model:
         photos = [image for image, _ in load_dataset("bsd:Set12", split="test").as_numpy_iterator()]
         natural = keras.saving.load_model(arguments.bsd_model)
-        bsd_methods = {"ours (inpaint_bsd)": natural.restore, **baselines.INPAINTERS}
+        bsd_methods = {"ours (inpaint_bsd)": natural.restore, **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
         bsd_masks = {
             "thin free_form (severity 2)": registry_masks("free_form", 2, photos, seed=3),
             "thick free_form (severity 5)": registry_masks("free_form", 5, photos, seed=4),
         }
         rows += run_suite("Set12", photos, bsd_masks, bsd_methods, set(), "docs/images/inpaint_set12.png")
-    document = {"num_mnist_images": len(digits), "results": rows}
+    document = {"num_mnist_images": len(digits), "results": rows, "margins": margins(rows)}
     write_json_atomic(arguments.output, document)
     print(json.dumps(document, indent=2))
+    print("\n| data, mask | ours | best classical | margin | push-pull fill | margin |\n| --- | --- | --- | --- | --- | --- |")
+    for row in document["margins"]:
+        print(
+            f"| {row['data']}, {row['mask']} | {row['ours']:.2f} | {row['best_classical']:.2f} ({row['best_classical_method']}) | "
+            f"{row['margin_db']:+.2f} dB | {row['push_pull']:.2f} | {row['ours'] - row['push_pull']:+.2f} dB |"
+        )
     print("\n| data | mask | method | hole PSNR dB | whole PSNR dB | s/image |\n| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print(

@@ -128,7 +128,7 @@ def _build_restorer(config: ExperimentConfig) -> Restorer:
             channels=channels, depth=model.depth, width=model.width, downscale=model.downscale, noise_level_input=model.noise_level_input
         )
     elif model.network == "unet":
-        network = inpainting_unet(channels=channels, base_filters=model.width, levels=model.depth)
+        network = inpainting_unet(channels=channels, base_filters=model.width, levels=model.depth, prefill=model.prefill)
     else:
         raise ValueError(f"Unknown restorer network {model.network!r}. Valid networks: {', '.join(RESTORER_NETWORKS)}")
     return Restorer(

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tf_genrepair.networks import inpainting_unet, patch_discriminator, residual_denoiser
+from tf_genrepair.networks.layers import PyramidFill
 
 
 @pytest.mark.parametrize("height, width", [(28, 28), (33, 47), (5, 9)])
@@ -32,6 +33,50 @@ def test_unet_keeps_any_size(height, width):
     assert network([image, image]).shape == (1, height, width, 1)
 
 
+def test_prefilled_unet_keeps_any_size_and_starts_from_the_fill():
+    network = inpainting_unet(base_filters=4, levels=2, prefill=True)
+    image = np.random.default_rng(2).random((1, 30, 45, 1), dtype=np.float32)
+    mask = (np.random.default_rng(3).random((1, 30, 45, 1)) > 0.5).astype(np.float32)
+    assert network([image * mask, mask]).shape == (1, 30, 45, 1)
+    assert "pyramid_fill" in [layer.name for layer in network.layers]
+
+
+def _stroke_mask(height: int, width: int) -> np.ndarray:
+    mask = np.ones((1, height, width, 1), np.float32)
+    mask[:, height // 3 : height // 3 + 20, :] = 0.0  # A band 20 rows wide across the whole image.
+    mask[:, :, width // 2 : width // 2 + 3] = 0.0
+    return mask
+
+
+def test_pyramid_fill_keeps_observed_pixels_and_fills_every_hole():
+    image = np.random.default_rng(4).random((1, 61, 83, 1), dtype=np.float32)
+    mask = _stroke_mask(61, 83)
+    filled = PyramidFill()([image * mask, mask]).numpy()
+    np.testing.assert_allclose(filled[mask > 0], image[mask > 0], rtol=1e-6)
+    assert np.all(np.isfinite(filled)) and filled.min() >= image.min() and filled.max() <= image.max()
+
+
+def test_pyramid_fill_reproduces_smooth_images_across_wide_holes():
+    rows, cols = np.mgrid[0:64, 0:96].astype(np.float32)
+    constant = np.full((1, 64, 96, 1), 0.7, np.float32)
+    ramp = (0.2 + 0.6 * cols / 95)[np.newaxis, ..., np.newaxis]
+    mask = _stroke_mask(64, 96)
+    np.testing.assert_allclose(PyramidFill()([constant * mask, mask]), constant, rtol=1e-5)
+    hole = mask < 0.5
+    filled = PyramidFill()([ramp * mask, mask]).numpy()
+    zeros_error = np.abs(ramp[hole]).mean()
+    assert np.abs(filled[hole] - ramp[hole]).mean() < 0.05 * zeros_error
+
+
+def test_pyramid_fill_uses_the_observed_mean_when_a_whole_image_is_missing():
+    image = np.full((2, 8, 8, 1), 0.4, np.float32)
+    mask = np.ones_like(image)
+    mask[1] = 0.0
+    filled = PyramidFill(levels=2)([image * mask, mask]).numpy()
+    np.testing.assert_allclose(filled[0], image[0], rtol=1e-6)
+    np.testing.assert_allclose(filled[1], 0.0)
+
+
 def test_patch_discriminator_scores_patches():
     scores = patch_discriminator(base_filters=4, layers=2)([np.zeros((2, 28, 28, 1), np.float32)] * 2)
     assert scores.shape == (2, 7, 7, 1)
@@ -44,10 +89,15 @@ def test_invalid_sizes_are_rejected():
         inpainting_unet(levels=0)
 
 
-def test_custom_layers_load_in_safe_mode(tmp_path):
-    network = residual_denoiser(depth=3, width=8, downscale=2)
+@pytest.mark.parametrize("kind", ["denoiser", "prefilled_unet"])
+def test_custom_layers_load_in_safe_mode(tmp_path, kind):
     image = np.random.default_rng(1).random((1, 13, 17, 1), dtype=np.float32)
-    inputs = [image, np.ones_like(image), np.full_like(image, 0.1)]
+    if kind == "denoiser":
+        network = residual_denoiser(depth=3, width=8, downscale=2)
+        inputs = [image, np.ones_like(image), np.full_like(image, 0.1)]
+    else:
+        network = inpainting_unet(base_filters=4, levels=2, prefill=True)
+        inputs = [image, (image > 0.3).astype(np.float32)]
     path = os.path.join(tmp_path, "denoiser.keras")
     network.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)

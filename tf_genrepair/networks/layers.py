@@ -60,3 +60,41 @@ class CropToMatch(keras.layers.Layer):
         features, reference = inputs
         size = tf.shape(reference)[1:3]
         return features[:, : size[0], : size[1], :]
+
+
+@keras.saving.register_keras_serializable(package="tf_genrepair")
+class PyramidFill(keras.layers.Layer):
+    """Fills missing pixels by push-pull interpolation over an image pyramid (Gortler et al. 1996).
+
+    `[image, mask] -> filled`: the push pass averages observed values into ever coarser
+    cells (each cell's confidence is its count of observed pixels, clipped at 1); the pull
+    pass blends each level with the upsampled coarser one where it is not confident. Holes
+    of any width get a smooth estimate from their surroundings; observed pixels are kept.
+    Cells with nothing observed even at the coarsest level get the image's observed mean.
+    """
+
+    def __init__(self, levels: int = 8, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.levels = levels
+
+    def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
+        image, mask = inputs
+        weights, values = mask, image * mask
+        pyramid = []
+        for _ in range(self.levels):
+            pyramid.append((weights, values))
+            summed_weights = 4.0 * tf.nn.avg_pool2d(weights, 2, 2, "SAME")
+            summed_values = 4.0 * tf.nn.avg_pool2d(values * weights, 2, 2, "SAME")
+            values = tf.math.divide_no_nan(summed_values, summed_weights)
+            weights = tf.minimum(summed_weights, 1.0)
+        observed_mean = tf.math.divide_no_nan(
+            tf.reduce_sum(image * mask, axis=[1, 2], keepdims=True), tf.reduce_sum(mask, axis=[1, 2], keepdims=True)
+        )
+        filled = weights * values + (1.0 - weights) * observed_mean
+        for weights, values in reversed(pyramid):
+            coarse = tf.image.resize(filled, tf.shape(values)[1:3], method="bilinear")
+            filled = weights * values + (1.0 - weights) * coarse
+        return filled
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "levels": self.levels}

@@ -2,7 +2,7 @@
 
 import keras
 
-from tf_genrepair.networks.layers import CropToMatch, PadToMultiple
+from tf_genrepair.networks.layers import CropToMatch, PadToMultiple, PyramidFill
 
 
 def _conv_block(features, filters: int, name: str):
@@ -11,7 +11,9 @@ def _conv_block(features, filters: int, name: str):
     return features
 
 
-def inpainting_unet(*, channels: int = 1, base_filters: int = 32, levels: int = 2, name: str = "inpainting_unet") -> keras.Model:
+def inpainting_unet(
+    *, channels: int = 1, base_filters: int = 32, levels: int = 2, prefill: bool = False, name: str = "inpainting_unet"
+) -> keras.Model:
     """A U-Net (Ronneberger et al. 2015) over `[damaged, mask]` that outputs the whole restored image.
 
     The mask is an input channel (1 observed, 0 missing), so the network knows which
@@ -22,6 +24,9 @@ def inpainting_unet(*, channels: int = 1, base_filters: int = 32, levels: int = 
         channels: Image channels.
         base_filters: Filters at full resolution, doubled at each level.
         levels: Downsampling steps (receptive field grows as `2**levels`).
+        prefill: Start from a push-pull fill of the holes (`PyramidFill`) instead of zeros and
+            output that fill plus a learned correction, so that holes wider than the
+            receptive field still get a sensible estimate.
         name: Model name.
 
     Returns:
@@ -35,7 +40,8 @@ def inpainting_unet(*, channels: int = 1, base_filters: int = 32, levels: int = 
         raise ValueError(f"`levels` and `base_filters` must be >= 1. Received: levels={levels}, base_filters={base_filters}")
     image = keras.Input((None, None, channels), name="image")
     mask = keras.Input((None, None, 1), name="mask")
-    features = PadToMultiple(2**levels, name="pad")(keras.layers.Concatenate(name="stack_inputs")([image, mask]))
+    start = PyramidFill(dtype="float32", name="pyramid_fill")([image, mask]) if prefill else image
+    features = PadToMultiple(2**levels, name="pad")(keras.layers.Concatenate(name="stack_inputs")([start, mask]))
     skips = []
     for level in range(levels):
         features = _conv_block(features, base_filters * 2**level, f"down_{level + 1}")
@@ -48,4 +54,6 @@ def inpainting_unet(*, channels: int = 1, base_filters: int = 32, levels: int = 
         features = _conv_block(features, base_filters * 2**level, f"up_{level + 1}")
     output = keras.layers.Conv2D(channels, 1, dtype="float32", name="output")(features)
     restored = CropToMatch(dtype="float32", name="crop")([output, image])
+    if prefill:
+        restored = keras.layers.Add(dtype="float32", name="correct_fill")([start, restored])
     return keras.Model([image, mask], restored, name=name)
