@@ -197,12 +197,12 @@ def _restoration_datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf
         sigma_range = (data.noise_sigma_range[0] / 255.0, data.noise_sigma_range[1] / 255.0)
         eval_sigma = (data.eval_noise_sigma / 255.0,) * 2
         train = denoising_dataset(source, sigma_range=sigma_range, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer)
-        return train, denoising_dataset(eval_source, sigma_range=eval_sigma, batch_size=eval_batch, seed=seed, augment=False)
+        return train, denoising_dataset(eval_source, sigma_range=eval_sigma, batch_size=eval_batch, seed=seed, augment=False, fresh_damage=False)
     if not data.corruption:
         raise ValueError("A restorer without a noise-level map needs data.corruption, e.g. --override data.corruption=box|free_form")
     options = dict(severity=tuple(data.severity), seed=seed, with_labels=with_labels)
     train = restoration_dataset(source, data.corruption, batch_size=data.batch_size, shuffle_buffer=data.shuffle_buffer, **options)
-    return train, restoration_dataset(eval_source, data.corruption, batch_size=eval_batch, **options)
+    return train, restoration_dataset(eval_source, data.corruption, batch_size=eval_batch, fresh_damage=False, **options)
 
 
 def _datasets(config: ExperimentConfig) -> tuple[tf.data.Dataset, tf.data.Dataset | None]:

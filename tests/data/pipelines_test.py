@@ -30,6 +30,14 @@ def test_fresh_damage_each_epoch_identical_for_the_same_seed(small):
     assert not np.array_equal(first, other)
 
 
+def test_validation_damage_is_the_same_on_every_pass(small):
+    first, second = epochs(restoration_dataset(small, "free_form", severity=(1, 5), batch_size=8, seed=4, fresh_damage=False))
+    np.testing.assert_array_equal(first, second)
+    noise = denoising_dataset(small, sigma_range=(0.05, 0.2), batch_size=8, seed=4, fresh_damage=False)
+    first, second = [np.concatenate([noisy for (noisy, _, _), _ in noise.as_numpy_iterator()]) for _ in range(2)]
+    np.testing.assert_array_equal(first, second)
+
+
 def test_severity_range_is_sampled_per_image(small):
     dataset = restoration_dataset(small, "pixel_dropout", severity=(1, 5), batch_size=24, seed=0)
     (_, mask), _ = next(iter(dataset))

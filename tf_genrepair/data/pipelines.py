@@ -16,13 +16,14 @@ from tf_genrepair.corruptions.core import NUM_SEVERITIES
 SeverityLike = int | tuple[int, int]
 
 
-def _map_with_batch_seeds(batches: tf.data.Dataset, function: Callable, seed: int) -> tf.data.Dataset:
+def _map_with_batch_seeds(batches: tf.data.Dataset, function: Callable, seed: int, *, fresh_each_pass: bool = True) -> tf.data.Dataset:
     """Maps `function(batch, batch_seed)` in parallel, then prefetches.
 
-    Batch seeds are shape-[2] draws from `Dataset.random(seed, rerandomize_each_iteration=True)`:
-    different on every epoch, and the same sequence of epochs for the same `seed`.
+    Batch seeds are shape-[2] draws from `Dataset.random(seed)`: with `fresh_each_pass`
+    different on every epoch (the same sequence of epochs for the same `seed`), otherwise
+    the same on every pass.
     """
-    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=fresh_each_pass).batch(2)
     paired = tf.data.Dataset.zip(batches, seeds)
     return paired.map(function, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
@@ -69,6 +70,7 @@ def restoration_dataset(
     drop_remainder: bool = False,
     repeat: bool = False,
     with_labels: bool = False,
+    fresh_damage: bool = True,
 ) -> tf.data.Dataset:
     """Pairs damaged images with their clean originals for training a restorer.
 
@@ -84,6 +86,8 @@ def restoration_dataset(
         repeat: Whether to repeat forever (each pass with fresh damage).
         with_labels: Yield `(clean, labels)` targets (for a recognition-aware loss);
             `dataset` must yield `(image, label)`.
+        fresh_damage: Draw new damage on every pass (training); False repeats the same
+            damage on every pass, so validation scores are comparable between epochs.
 
     Returns:
         A dataset of `((damaged, mask), clean)` batches, `mask` `[B, H, W, 1]` with 1 where
@@ -105,7 +109,7 @@ def restoration_dataset(
         damaged, mask = corruption_fn(clean, severity=batch_severity, seed=damage_seed)
         return (damaged, mask), ((clean, element[1]) if with_labels else clean)
 
-    return _map_with_batch_seeds(batches, damage, seed)
+    return _map_with_batch_seeds(batches, damage, seed, fresh_each_pass=fresh_damage)
 
 
 def generation_dataset(
@@ -228,6 +232,7 @@ def denoising_dataset(
     shuffle_buffer: int | None = None,
     augment: bool = True,
     repeat: bool = False,
+    fresh_damage: bool = True,
 ) -> tf.data.Dataset:
     """Pairs of Gaussian-noisy and clean patches with a noise-level map, for blind-range denoisers.
 
@@ -243,6 +248,8 @@ def denoising_dataset(
         shuffle_buffer: Size of the shuffle buffer; None keeps the order.
         augment: Random flips and 90-degree rotations (square patches).
         repeat: Whether to repeat forever, with fresh noise on every pass.
+        fresh_damage: Draw new noise (and sigma, augmentation) on every pass; False repeats
+            the same draws on every pass (validation).
 
     Returns:
         A dataset of `((noisy, mask, noise_level), clean)`, `mask` all ones and
@@ -269,4 +276,4 @@ def denoising_dataset(
         noise_level = tf.broadcast_to(sigma, tf.shape(clean[..., :1]))
         return (noisy, tf.ones_like(noise_level), noise_level), clean
 
-    return _map_with_batch_seeds(batches, add_noise, seed)
+    return _map_with_batch_seeds(batches, add_noise, seed, fresh_each_pass=fresh_damage)
