@@ -88,8 +88,9 @@ def save_image_table(
         row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     for axis, label in zip(axes[0], column_labels or []):
         axis.set_title(label, fontsize=9)
-    if title:
-        figure.suptitle(title)
+    if title:  # Just above the top row: the square images leave the figure's top edge far away.
+        axes[0][0].apply_aspect()
+        figure.suptitle(title, y=axes[0][0].get_position().y1 + 0.3 / figure.get_figheight(), va="bottom")
     return _save(figure, path)
 
 
