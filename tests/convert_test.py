@@ -11,7 +11,7 @@ from tf_genrepair.convert import export_onnx, export_tflite
 from tf_genrepair.training import build_model
 
 TOLERANCE = 1e-4
-CASES = ["classifier_mnist_smoke", "inpaint_mnist_smoke", "denoise_bsd_smoke", "dcgan_mnist_smoke", "cgan_mnist_smoke"]
+CASES = ["classifier_mnist_smoke", "inpaint_mnist_smoke", "inpaint_bsd_smoke", "denoise_bsd_smoke", "dcgan_mnist_smoke", "cgan_mnist_smoke"]
 
 
 def fixed_batch(model, experiment: str) -> tuple[dict, np.ndarray]:

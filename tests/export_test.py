@@ -15,6 +15,7 @@ TOLERANCE = 1e-5
 KINDS = {
     "classifier": "classifier_mnist_smoke",
     "restorer": "restore_mnist_smoke",
+    "inpainter": "inpaint_bsd_smoke",  # The prefilled U-Net (PyramidFill inside the graph).
     "denoiser": "denoise_bsd_smoke",
     "gan": "gan_mnist_smoke",
     "dcgan": "dcgan_mnist_smoke",
@@ -47,7 +48,7 @@ def in_process(kind: str, model, signature: str, inputs: dict) -> dict:
         floats = inputs["images"] if inputs["images"].dtype == np.float32 else inputs["images"].astype(np.float32) / 255.0
         logits = model(floats, training=False).numpy()
         return {"probabilities": tf.nn.softmax(logits).numpy(), "class_id": logits.argmax(-1)}
-    if kind in ("restorer", "denoiser"):
+    if kind in ("restorer", "inpainter", "denoiser"):
         floats = inputs["images"] if inputs["images"].dtype == np.float32 else inputs["images"].astype(np.float32) / 255.0
         return {"restored": model.restore(floats, inputs.get("masks"), noise_level=inputs.get("noise_level", np.zeros(1))[:, None, None, None])}
     labels = inputs.get("labels")
@@ -70,7 +71,7 @@ def request_inputs(kind: str, model, signature: str) -> dict:
     labels = np.array([1, 4, 7], np.int32)
     if kind == "classifier":
         return {"images": images()} if signature != "classify_uint8" else {"images": (images() * 255).astype(np.uint8)}
-    if kind in ("restorer", "denoiser"):
+    if kind in ("restorer", "inpainter", "denoiser"):
         batch = images(2, size=20) if "uint8" not in signature else (images(2, size=20) * 255).astype(np.uint8)
         inputs = {"images": batch}
         if "masked" in signature:
@@ -95,7 +96,7 @@ def signature_cases():
         "gan": ["serving_default", "generate", "sample"],
         "vae": ["serving_default", "generate", "sample", "decode", "encode", "reconstruct"],
     }
-    family = {"denoiser": "restorer", "dcgan": "gan", "cgan": "gan", "cvae": "vae"}
+    family = {"denoiser": "restorer", "inpainter": "restorer", "dcgan": "gan", "cgan": "gan", "cvae": "vae"}
     return [(kind, signature) for kind in KINDS for signature in expected[family.get(kind, kind)]]
 
 

@@ -379,9 +379,10 @@ def inpaint_bsd() -> ExperimentConfig:
 
 
 def inpaint_bsd_smoke() -> ExperimentConfig:
-    """Seconds on a CPU: the inpaint_bsd set-up (patches, free-form strokes) on the shipped digits."""
+    """Seconds on a CPU: the inpaint_bsd set-up (patches, free-form strokes, prefilled U-Net) on the shipped digits."""
     config = _mnist_restorer("inpaint_bsd_smoke", corruption="free_form", preserve_observed=True, epochs=2, smoke=True)
     config.data.patch_size = 24
+    config.model.prefill = True
     return config
 
 
