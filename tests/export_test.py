@@ -23,6 +23,7 @@ KINDS = {
     "vae": "vae_mnist_smoke",
     "cvae": "cvae_mnist_smoke",
 }
+FAMILY = {"inpainter": "restorer", "denoiser": "restorer", "dcgan": "gan", "cgan": "gan", "cvae": "vae"}  # Same signatures as.
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def in_process(kind: str, model, signature: str, inputs: dict) -> dict:
         floats = inputs["images"] if inputs["images"].dtype == np.float32 else inputs["images"].astype(np.float32) / 255.0
         logits = model(floats, training=False).numpy()
         return {"probabilities": tf.nn.softmax(logits).numpy(), "class_id": logits.argmax(-1)}
-    if kind in ("restorer", "inpainter", "denoiser"):
+    if FAMILY.get(kind, kind) == "restorer":
         floats = inputs["images"] if inputs["images"].dtype == np.float32 else inputs["images"].astype(np.float32) / 255.0
         return {"restored": model.restore(floats, inputs.get("masks"), noise_level=inputs.get("noise_level", np.zeros(1))[:, None, None, None])}
     labels = inputs.get("labels")
@@ -71,7 +72,7 @@ def request_inputs(kind: str, model, signature: str) -> dict:
     labels = np.array([1, 4, 7], np.int32)
     if kind == "classifier":
         return {"images": images()} if signature != "classify_uint8" else {"images": (images() * 255).astype(np.uint8)}
-    if kind in ("restorer", "inpainter", "denoiser"):
+    if FAMILY.get(kind, kind) == "restorer":
         batch = images(2, size=20) if "uint8" not in signature else (images(2, size=20) * 255).astype(np.uint8)
         inputs = {"images": batch}
         if "masked" in signature:
@@ -96,8 +97,7 @@ def signature_cases():
         "gan": ["serving_default", "generate", "sample"],
         "vae": ["serving_default", "generate", "sample", "decode", "encode", "reconstruct"],
     }
-    family = {"denoiser": "restorer", "inpainter": "restorer", "dcgan": "gan", "cgan": "gan", "cvae": "vae"}
-    return [(kind, signature) for kind in KINDS for signature in expected[family.get(kind, kind)]]
+    return [(kind, signature) for kind in KINDS for signature in expected[FAMILY.get(kind, kind)]]
 
 
 @pytest.mark.parametrize("kind, signature", signature_cases())

@@ -39,6 +39,9 @@ def test_prefilled_unet_keeps_any_size_and_starts_from_the_fill():
     mask = (np.random.default_rng(3).random((1, 30, 45, 1)) > 0.5).astype(np.float32)
     assert network([image * mask, mask]).shape == (1, 30, 45, 1)
     assert "pyramid_fill" in [layer.name for layer in network.layers]
+    output = network.get_layer("output")
+    output.set_weights([np.zeros_like(weight) for weight in output.get_weights()])  # No correction: the fill itself.
+    np.testing.assert_allclose(network([image * mask, mask]), PyramidFill()([image * mask, mask]), atol=1e-6)
 
 
 def _stroke_mask(height: int, width: int) -> np.ndarray:
@@ -68,13 +71,19 @@ def test_pyramid_fill_reproduces_smooth_images_across_wide_holes():
     assert np.abs(filled[hole] - ramp[hole]).mean() < 0.05 * zeros_error
 
 
-def test_pyramid_fill_uses_the_observed_mean_when_a_whole_image_is_missing():
+def test_pyramid_fill_falls_back_to_the_observed_mean_where_the_coarsest_level_sees_nothing():
     image = np.full((2, 8, 8, 1), 0.4, np.float32)
     mask = np.ones_like(image)
     mask[1] = 0.0
     filled = PyramidFill(levels=2)([image * mask, mask]).numpy()
     np.testing.assert_allclose(filled[0], image[0], rtol=1e-6)
-    np.testing.assert_allclose(filled[1], 0.0)
+    np.testing.assert_allclose(filled[1], 0.0)  # Nothing observed at all: the mean of nothing is 0.
+    halves = np.full((1, 8, 8, 1), 0.2, np.float32)
+    halves[:, :, 4:] = 0.6
+    quadrant = np.ones_like(halves)
+    quadrant[:, 4:, 4:] = 0.0  # The bottom-right cell of the 2x2 coarsest level sees nothing.
+    hole = PyramidFill(levels=2)([halves * quadrant, quadrant]).numpy()[quadrant == 0]
+    assert np.all((hole >= 0.2) & (hole <= 0.6))  # A zero there instead of the mean (1/3) drags the corner to 0.
 
 
 def test_patch_discriminator_scores_patches():

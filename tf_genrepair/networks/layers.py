@@ -79,7 +79,8 @@ class PyramidFill(keras.layers.Layer):
 
     def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
         image, mask = inputs
-        weights, values = mask, image * mask
+        observed = image * mask
+        weights, values = mask, observed
         pyramid = []
         for _ in range(self.levels):
             pyramid.append((weights, values))
@@ -87,9 +88,7 @@ class PyramidFill(keras.layers.Layer):
             summed_values = 4.0 * tf.nn.avg_pool2d(values * weights, 2, 2, "SAME")
             values = tf.math.divide_no_nan(summed_values, summed_weights)
             weights = tf.minimum(summed_weights, 1.0)
-        observed_mean = tf.math.divide_no_nan(
-            tf.reduce_sum(image * mask, axis=[1, 2], keepdims=True), tf.reduce_sum(mask, axis=[1, 2], keepdims=True)
-        )
+        observed_mean = tf.math.divide_no_nan(tf.reduce_sum(observed, axis=[1, 2], keepdims=True), tf.reduce_sum(mask, axis=[1, 2], keepdims=True))
         filled = weights * values + (1.0 - weights) * observed_mean
         for weights, values in reversed(pyramid):
             coarse = tf.image.resize(filled, tf.shape(values)[1:3], method="bilinear")
