@@ -11,7 +11,7 @@ export GENREPAIR_DATA_DIR ?= $(SHARED_DATA)
 endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test install benchmarks clean
+.PHONY: demo test test-fast install benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests
+
+test-fast: $(STAMP)  # For development: everything but the tests marked slow.
+	$(BIN)/python -m pytest -n 2 -m "not slow" tests
 
 benchmarks: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/pipeline_throughput.py

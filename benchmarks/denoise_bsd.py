@@ -25,9 +25,9 @@ import numpy as np  # noqa: E402
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
 from tf_genrepair import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
+from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
+from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.metrics import psnr, ssim  # noqa: E402
-from tf_genrepair.files import write_json_atomic  # noqa: E402
-from tf_genrepair.visualize import save_image_table  # noqa: E402
 
 ANCHORS_BSD68_SIGMA25 = {"BM3D (published)": 28.57, "DnCNN-S (published)": 29.23, "DRUNet (published)": 29.48}
 OURS = "ours (denoise_bsd)"
@@ -45,8 +45,8 @@ def _bm3d_method():
     except ImportError:
         return None
 
-    def restore(noisy: np.ndarray, mask=None, *, noise_level: float) -> np.ndarray:
-        return np.clip(bm3d.bm3d(noisy[..., 0], sigma_psd=noise_level)[..., np.newaxis], 0.0, 1.0).astype(np.float32)
+    def restore(noisy: np.ndarray, masks=None, *, noise_levels: float) -> np.ndarray:
+        return np.clip(bm3d.bm3d(noisy[..., 0], sigma_psd=noise_levels)[..., np.newaxis], 0.0, 1.0).astype(np.float32)
 
     return restore
 
@@ -57,7 +57,7 @@ def _score(method, images: list[np.ndarray], sigma: float) -> dict:
     for index, clean in enumerate(images):
         noisy = noisy_copy(clean, sigma, index)
         started = time.perf_counter()
-        restored = method(noisy, noise_level=sigma / 255.0)
+        restored = method(noisy, noise_levels=sigma / 255.0)
         seconds.append(time.perf_counter() - started)
         psnrs.append(float(psnr(clean[np.newaxis], restored[np.newaxis])[0]))
         ssims.append(float(ssim(clean[np.newaxis], restored[np.newaxis])[0]))
@@ -70,7 +70,7 @@ def _picture(images: list[np.ndarray], methods: dict, path: str) -> None:
     clean = images[0]
     noisy = noisy_copy(clean, 25, 0)
     crop = (slice(80, 240), slice(80, 240))
-    cells = [clean[crop], np.clip(noisy, 0, 1)[crop]] + [method(noisy, noise_level=25 / 255)[crop] for method in methods.values()]
+    cells = [clean[crop], np.clip(noisy, 0, 1)[crop]] + [method(noisy, noise_levels=25 / 255)[crop] for method in methods.values()]
     save_image_table({"BSD68 #1": np.stack(cells)}, path, column_labels=["clean", "noisy, sigma 25"] + list(methods), cell_inches=3.0)
 
 

@@ -25,10 +25,13 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
-from tf_genrepair.losses import minimax_discriminator_loss, non_saturating_generator_loss  # noqa: E402
+from tf_genrepair.losses import (  # noqa: E402
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 from tf_genrepair.models import GAN  # noqa: E402
 from tf_genrepair.networks import dcgan_discriminator, dcgan_generator  # noqa: E402
-from tf_genrepair.precision import dtype_policy  # noqa: E402
+from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 BATCH = 256
 LATENT_DIM = 100

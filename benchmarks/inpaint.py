@@ -30,10 +30,10 @@ import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading
 from tf_genrepair import baselines  # noqa: E402
 from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
-from tf_genrepair.files import write_json_atomic  # noqa: E402
+from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
+from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.networks.layers import PyramidFill  # noqa: E402
-from tf_genrepair.visualize import save_image_table  # noqa: E402
+from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
 
 PUSH_PULL = "push-pull fill (no learning)"
 HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))

@@ -25,9 +25,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
-from tf_genrepair import baselines  # noqa: E402
 from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
+from tf_genrepair.restoration import baselines  # noqa: E402
 
 
 def _timed(function, repeats: int = 3) -> float:
@@ -63,7 +63,7 @@ def photo_speed(denoiser_path: str | None, inpainter_path: str | None) -> list[d
     if denoiser_path:
         denoisers = {"ours (denoise_bsd)": keras.saving.load_model(denoiser_path).restore, **denoisers}
     for name, method in denoisers.items():
-        rows.append({"task": "512x512 photo, denoise sigma 25", "method": name, "seconds": _timed(lambda: method(noisy, noise_level=25 / 255), 1)})
+        rows.append({"task": "512x512 photo, denoise sigma 25", "method": name, "seconds": _timed(lambda: method(noisy, noise_levels=25 / 255), 1)})
     damaged, mask = (part.numpy()[0] for part in get_corruption("free_form")(photo[np.newaxis], severity=5, seed=0))
     inpainters = dict(baselines.INPAINTERS)
     if inpainter_path:
@@ -79,7 +79,7 @@ def large_photo(denoiser_path: str, side: int, tile_size: int) -> dict:
     image = (0.5 + 0.3 * np.sin(12 * rows) * np.cos(9 * cols))[..., np.newaxis].astype(np.float32)
     noisy = image + 25 / 255 * np.random.default_rng(1).standard_normal(image.shape).astype(np.float32)
     started = time.perf_counter()
-    restored = denoiser.restore(noisy, noise_level=25 / 255, tile_size=tile_size, overlap=64, batch_size=4)
+    restored = denoiser.restore(noisy, noise_levels=25 / 255, tile_size=tile_size, overlap=64, batch_size=4)
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     mse = float(np.mean(np.square(restored - image)))

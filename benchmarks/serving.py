@@ -28,8 +28,13 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
-from tf_genrepair.export import export_for_serving  # noqa: E402
-from tf_genrepair.serving import answer_grpc, answer_rest, grpc_request, rest_body  # noqa: E402
+from tf_genrepair.deploy.saved_model import export_for_serving  # noqa: E402
+from tf_genrepair.deploy.serving_requests import (  # noqa: E402
+    answer_grpc,
+    answer_rest,
+    grpc_request,
+    rest_body,
+)
 
 
 def latencies(function, inputs: list, warmup: int = 5) -> np.ndarray:

@@ -55,7 +55,7 @@ def serve(path: str, mix: str, *, model_path: str, count: int, warmup: int) -> d
     import tensorflow as tf
 
     import tf_genrepair.models  # noqa: F401  (registers the models for loading)
-    from tf_genrepair.export import export_for_serving
+    from tf_genrepair.deploy.saved_model import export_for_serving
 
     model = keras.saving.load_model(model_path)
     channels = model.network.inputs[0].shape[-1]

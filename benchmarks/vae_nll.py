@@ -32,8 +32,9 @@ import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
-from tf_genrepair.precision import dtype_policy  # noqa: E402
-from tf_genrepair.training import build_model, train_and_evaluate  # noqa: E402
+from tf_genrepair.models import build_model  # noqa: E402
+from tf_genrepair.training import train_and_evaluate  # noqa: E402
+from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 ANCHORS = {"VAE, 1 stochastic layer (Burda et al. 2016)": 86.76, "IWAE k=50, 1 layer (Burda et al. 2016)": 84.78}
 BASELINE = "plain GradientTape loop (TF CVAE tutorial style)"

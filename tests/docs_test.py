@@ -1,6 +1,7 @@
 """The documented severity table is the one the code uses."""
 
 import os
+import re
 
 import pytest
 
@@ -25,3 +26,15 @@ def test_severity_table_matches_the_code(name):
     table = documented_parameters()
     for parameter, values in CORRUPTIONS[name].parameters.items():
         assert table[name, parameter] == pytest.approx(values), (name, parameter)
+
+
+def test_every_file_the_docs_name_exists():
+    root = os.path.join(os.path.dirname(__file__), os.pardir)
+    documents = [os.path.join(root, "README.md"), os.path.join(root, "benchmarks", "RESULTS.md")]
+    documents += [os.path.join(root, "docs", name) for name in os.listdir(os.path.join(root, "docs")) if name.endswith(".md")]
+    named = set()
+    for document in documents:
+        with open(document, encoding="utf-8") as handle:
+            named |= set(re.findall(r"\b(?:tests|tf_genrepair|benchmarks)/[\w/]+\.py\b", handle.read()))
+    assert named, "no file names found: the pattern is broken"
+    assert sorted(path for path in named if not os.path.isfile(os.path.join(root, path))) == []

@@ -23,8 +23,6 @@ class Likelihood:
         """The distribution's mean image in [0, 1] (what `decode` shows)."""
         raise NotImplementedError
 
-    def get_config(self) -> dict:
-        return {"name": self.name}
 
 
 def _sum_per_example(values: tf.Tensor) -> tf.Tensor:
@@ -80,8 +78,6 @@ class FixedGaussian(Likelihood):
     def mean(self, parameters):
         return tf.clip_by_value(parameters, 0.0, 1.0)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "scale": self.scale}
 
 
 class DiscretizedLogistic(Likelihood):
@@ -116,8 +112,6 @@ class DiscretizedLogistic(Likelihood):
     def mean(self, parameters):
         return tf.clip_by_value(_location_and_log_scale(parameters)[0], 0.0, 1.0)
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "num_bins": self.num_bins}
 
 
 LIKELIHOODS = {cls.name: cls for cls in (Bernoulli, Gaussian, FixedGaussian, DiscretizedLogistic)}

@@ -13,13 +13,15 @@ import pytest
 from PIL import Image
 
 from tf_genrepair.configs import get_experiment
-from tf_genrepair.training import build_model
+from tf_genrepair.models import build_model
+
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
 
 CASES = [
     # (binary, arguments, expected message)
     ("train", ["--experiment=classifier_mnist_smoke", "--workdir={out}", "--epochs=3"], "Unknown command line flag 'epochs'"),
     ("train", ["--experiment=classifier_mnist_smoke", "--workdir={out}", "--override=train.epochs=many"], "train.epochs"),
-    ("train", ["--experiment=classifier_mnist_smoke", "--workdir={out}", "--override=model.kind=transformer"], "Valid kinds"),
+    ("train", ["--experiment=gan_mnist_smoke", "--workdir={out}", "--override=model.network=transformer"], "Valid networks"),
     ("train", ["--experiment=classifier_mnist_smoke", "--workdir={a_file}/run"], "a_file.txt is not a folder"),
     ("train", ["--experiment=classifier_mnist_smoke", "--workdir={out}", "--override=data.name=folder:{empty_folder}"], "holds no"),
     ("train", ["--experiment=classifier_mnist_smoke", "--workdir={out}", "--override=data.name=folder:{corrupt_folder}"], "Cannot read image"),
@@ -27,7 +29,7 @@ CASES = [
     ("evaluate", ["--experiment=recognition_smoke", "--workdir={out}", "--external=npz:{nan_npz}"], "must lie in [0, 1] without NaN"),
     ("evaluate", ["--experiment=recognition_smoke", "--workdir={out}", "--external=npz:{flat_npz}"], "images must have shape (N, H, W[, 1 or 3])"),
     ("evaluate", ["--experiment=recognition_smoke", "--workdir={out}", "--external=npz:{large_npz}"], "holds images of shape (32, 32, 1)"),
-    ("export", ["--model={missing}.keras", "--export_base={out}", "--name=m"], "must be a .keras file"),
+    ("export", ["--model={missing}.keras", "--export_base={out}", "--name=m"], "does not exist"),
     ("export", ["--model={corrupt_keras}", "--export_base={out}", "--name=m"], "Cannot load model"),
     ("export", ["--model={sequential}", "--export_base={out}", "--name=m"], "Cannot export a Sequential"),
     ("export", ["--model={restorer}", "--format=pt", "--output={out}/m.pt"], "--format=pt"),

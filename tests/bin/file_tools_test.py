@@ -9,9 +9,11 @@ import pytest
 from PIL import Image
 
 from tf_genrepair.configs import get_experiment
-from tf_genrepair.export import export_for_serving
-from tf_genrepair.file_tools import generate_grid, load_restorer, restore_file
-from tf_genrepair.training import build_model
+from tf_genrepair.deploy.file_tools import generate_grid, load_restorer, restore_file
+from tf_genrepair.deploy.saved_model import export_for_serving
+from tf_genrepair.models import build_model
+
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,7 @@ def test_large_images_are_tiled_like_whole_ones(models, tmp_path):
         ("truncated", "Cannot read image"),
         ("mask_size", "Mask .* is 10x10 but the image is 52x40"),
         ("too_large", "more than the limit of 100"),
-        ("exists", "exists; pass --overwrite"),
+        ("exists", r"exists; pass overwrite=True \(--overwrite\)"),
     ],
 )
 def test_bad_inputs_fail_without_output(models, photo, tmp_path, setup, message):
@@ -107,7 +109,7 @@ def test_generate_grids_from_both_formats(models, tmp_path):
     for index, path in enumerate(models["cgan"]):
         grid = generate_grid(path, str(tmp_path / f"threes_{index}.png"), num=16, label=3)
         assert Image.open(grid).size[0] > 100
-    with pytest.raises(ValueError, match="unconditional generator: --label does not apply"):
+    with pytest.raises(ValueError, match="unconditional generator: a label does not apply"):
         generate_grid(models["vae"][1], str(tmp_path / "vae.png"), num=4, label=2)
     assert generate_grid(models["vae"][1], str(tmp_path / "vae.png"), num=12).endswith("vae.png")
 

@@ -8,9 +8,12 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 
 from tf_genrepair.configs import get_experiment
 from tf_genrepair.training import train_and_evaluate
+
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
 
 EXPERIMENT = "gan_mnist_smoke"  # Global batch 64: 32 images per worker.
 

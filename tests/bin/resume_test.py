@@ -13,17 +13,25 @@ import pytest
 
 import tf_genrepair.models  # noqa: F401  (registers the models, so model.keras files load)
 
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
 
-# A GAN with EMA weights and latent draws keyed by the step counter. 10 batches an epoch, run 3 steps per
-# execution, make epochs of 12 steps; checkpoints land on executions at least 4 steps apart: 6, 12, 18, ..., 36.
-EXPERIMENT = "gan_mnist_smoke"
-OVERRIDES = ["train.epochs=3", "train.checkpoint_every_steps=4", "train.steps_per_execution=3", "model.ema_decay=0.9"]
+
+# 10 batches an epoch, run 3 steps per execution, make epochs of 12 steps; checkpoints land on executions at
+# least 4 steps apart: 6, 12, 18, ..., 36.
+SCHEDULE = ["train.epochs=3", "train.steps_per_epoch=10", "train.checkpoint_every_steps=4", "train.steps_per_execution=3"]
+RUNS = {
+    # A GAN with EMA weights and latent draws keyed by the step counter: two optimizers.
+    "gan": ("gan_mnist_smoke", [*SCHEDULE, "model.ema_decay=0.9"]),
+    # A restorer with a patch discriminator: two optimizers, damage drawn on the fly per step.
+    "adversarial_restorer": ("restore_mnist_adversarial_smoke", [*SCHEDULE, "model.filters=8"]),
+}
 STEPS_PER_EPOCH = 12
 TOTAL_STEPS = 36
 
 
-def _train_command(workdir: str) -> list[str]:
-    flags = [f"--experiment={EXPERIMENT}", f"--workdir={workdir}"] + [f"--override={override}" for override in OVERRIDES]
+def _train_command(workdir: str, run: str = "gan") -> list[str]:
+    experiment, overrides = RUNS[run]
+    flags = [f"--experiment={experiment}", f"--workdir={workdir}"] + [f"--override={override}" for override in overrides]
     return [sys.executable, "-m", "tf_genrepair.bin.train", *flags]
 
 
@@ -38,15 +46,23 @@ def _final_weights(workdir: str) -> list[np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory) -> list[np.ndarray]:
-    workdir = str(tmp_path_factory.mktemp("uninterrupted"))
-    subprocess.run(_train_command(workdir), check=True, capture_output=True)
-    assert _checkpoint_steps(workdir)[-1] == TOTAL_STEPS
-    return _final_weights(workdir)
+def uninterrupted(tmp_path_factory) -> dict[str, list[np.ndarray]]:
+    """The final weights of each run trained without interruption, computed when first asked."""
+    weights = {}
+
+    def of(run: str) -> list[np.ndarray]:
+        if run not in weights:
+            workdir = str(tmp_path_factory.mktemp(f"uninterrupted_{run}"))
+            subprocess.run(_train_command(workdir, run), check=True, capture_output=True)
+            assert _checkpoint_steps(workdir)[-1] == TOTAL_STEPS
+            weights[run] = _final_weights(workdir)
+        return weights[run]
+
+    return of
 
 
-def _resume_and_compare(workdir: str, uninterrupted: list[np.ndarray]) -> str:
-    rerun = subprocess.run(_train_command(workdir), capture_output=True, text=True)
+def _resume_and_compare(workdir: str, uninterrupted: list[np.ndarray], run: str = "gan") -> str:
+    rerun = subprocess.run(_train_command(workdir, run), capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "Resumed from" in rerun.stdout
     assert _checkpoint_steps(workdir)[-1] == TOTAL_STEPS
@@ -56,9 +72,10 @@ def _resume_and_compare(workdir: str, uninterrupted: list[np.ndarray]) -> str:
     return rerun.stdout
 
 
-def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path, uninterrupted):
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path, uninterrupted, run):
     workdir = str(tmp_path)
-    process = subprocess.Popen(_train_command(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(_train_command(workdir, run), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while not [step for step in _checkpoint_steps(workdir) if step >= 18] and process.poll() is None and time.monotonic() < deadline:
@@ -69,7 +86,7 @@ def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path, uninte
         process.kill()
     killed_at = _checkpoint_steps(workdir)[-1]
     assert 18 <= killed_at < TOTAL_STEPS
-    stdout = _resume_and_compare(workdir, uninterrupted)
+    stdout = _resume_and_compare(workdir, uninterrupted(run), run)
     assert f"step {killed_at % STEPS_PER_EPOCH} of {STEPS_PER_EPOCH}" in stdout
 
 
@@ -97,5 +114,5 @@ def test_sigkill_mid_checkpoint_write_never_loads_the_partial_checkpoint(tmp_pat
     assert killed.returncode == -signal.SIGKILL
     assert _checkpoint_steps(workdir) == [6, 12]  # The half-written step 18 never got its real name.
     assert [name for name in os.listdir(os.path.join(workdir, "checkpoints")) if name.startswith(".tmp-")]
-    stdout = _resume_and_compare(workdir, uninterrupted)
+    stdout = _resume_and_compare(workdir, uninterrupted("gan"))
     assert f"step 0 of {STEPS_PER_EPOCH}" in stdout

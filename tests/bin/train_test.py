@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
+
 
 def run_train(*arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "tf_genrepair.bin.train", *arguments]

@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from tf_genrepair.corruptions import apply_mask, load_mask, mask_corruption, masks
+from tf_genrepair.corruptions import apply_mask, mask_corruption, masks
+from tf_genrepair.io import read_mask
 
 ONES = np.ones((16, 28, 28, 1), np.float32)
 
@@ -40,7 +41,7 @@ def test_user_mask_from_array_and_file(tmp_path, digits):
     holes[5:10, 5:20] = 255  # White marks missing pixels, as in OpenCV and LaMa masks.
     path = str(tmp_path / "holes.png")
     Image.fromarray(holes).save(path)
-    mask = load_mask(path)
+    mask = read_mask(path)
     assert mask.shape == (28, 28, 1) and mask.sum() == 28 * 28 - 5 * 15
     damaged, batch_mask = mask_corruption(path)(digits, severity=1, seed=0)
     assert batch_mask.shape == (32, 28, 28, 1)
@@ -58,4 +59,4 @@ def test_unreadable_mask_file_is_named(tmp_path):
     path = tmp_path / "broken.png"
     path.write_bytes(b"not a png")
     with pytest.raises(ValueError, match="broken.png"):
-        load_mask(str(path))
+        read_mask(str(path))

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_genrepair.corruptions import CORRUPTION_FAMILIES, CORRUPTIONS, compose, get_corruption, mixture
+from tf_genrepair.corruptions import (
+    CORRUPTION_FAMILIES,
+    CORRUPTIONS,
+    compose,
+    get_corruption,
+    mixture,
+)
 from tf_genrepair.metrics import psnr
 
 NAMES = list(CORRUPTIONS)

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from tf_genrepair.data import classification_dataset, denoising_dataset, generation_dataset, load_dataset, restoration_dataset
+from tf_genrepair.data import (
+    classification_dataset,
+    denoising_dataset,
+    generation_dataset,
+    load_dataset,
+    restoration_dataset,
+)
 
 
 @pytest.fixture

@@ -7,7 +7,12 @@ import pytest
 from tests.helpers import assert_round_trips
 from tf_genrepair.data import generation_dataset, load_dataset
 from tf_genrepair.models import ConditionalGAN
-from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+from tf_genrepair.networks import (
+    dcgan_discriminator,
+    dcgan_generator,
+    mlp_discriminator,
+    mlp_generator,
+)
 
 
 def small_cgan() -> ConditionalGAN:

@@ -7,8 +7,13 @@ import pytest
 from tests.helpers import assert_round_trips
 from tf_genrepair.data import generation_dataset, load_dataset
 from tf_genrepair.models import GAN
-from tf_genrepair.networks import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
-from tf_genrepair.precision import dtype_policy
+from tf_genrepair.networks import (
+    dcgan_discriminator,
+    dcgan_generator,
+    mlp_discriminator,
+    mlp_generator,
+)
+from tf_genrepair.training.precision import dtype_policy
 
 
 def small_gan(**options) -> GAN:
@@ -53,8 +58,11 @@ def test_generate_is_reproducible_and_in_unit_range():
     assert first.shape == (4, 28, 28, 1) and 0.0 <= first.min() and first.max() <= 1.0
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
-    path = gan.interpolate(start_seed=1, end_seed=2, steps=5)
+    path = gan.interpolate(gan.latents(1, seed=1)[0], gan.latents(1, seed=2)[0], steps=5)
     np.testing.assert_allclose(path[0], gan.generate(1, seed=1)[0], atol=1e-6)
+    np.testing.assert_allclose(path[-1], gan.generate(1, seed=2)[0], atol=1e-6)
+    with pytest.raises(ValueError, match="unconditional"):
+        gan.sample(2, labels=1)
 
 
 def test_round_trips(tmp_path):

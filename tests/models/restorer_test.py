@@ -8,8 +8,12 @@ from tests.helpers import assert_round_trips
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
 from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
 from tf_genrepair.models import Restorer
-from tf_genrepair.networks import inpainting_unet, patch_discriminator, residual_denoiser
-from tf_genrepair.precision import dtype_policy
+from tf_genrepair.networks import (
+    inpainting_unet,
+    patch_discriminator,
+    residual_denoiser,
+)
+from tf_genrepair.training.precision import dtype_policy
 
 
 def mse(a: np.ndarray, b: np.ndarray) -> float:
@@ -27,7 +31,7 @@ def test_denoiser_beats_the_noisy_input(sample_digits, digits):
     restorer.compile(optimizer=keras.optimizers.Adam(3e-3))
     restorer.fit(denoising_dataset(sample_digits, sigma_range=(0.0, 0.2), batch_size=32, shuffle_buffer=2048), epochs=4, verbose=0)
     noisy = digits + 0.15 * np.random.default_rng(0).standard_normal(digits.shape).astype(np.float32)
-    restored = restorer.restore(noisy, noise_level=0.15)
+    restored = restorer.restore(noisy, noise_levels=0.15)
     assert mse(restored, digits) < 0.5 * mse(noisy, digits)
     assert mse(restored, digits) < 0.85 * mse(np.clip(noisy, 0, 1), digits)  # Better than clipping, a strong prior on digits.
 
@@ -68,8 +72,8 @@ def test_adversarial_and_recognition_terms_train(sample_digits, smoke_classifier
 def test_tiled_restore_matches_whole_image():
     restorer = Restorer(residual_denoiser(depth=3, width=8, downscale=2))
     image = np.random.default_rng(0).random((90, 70, 1), dtype=np.float32)
-    whole = restorer.restore(image, noise_level=0.1)
-    tiled = restorer.restore(image, noise_level=0.1, tile_size=48, overlap=32)  # Margin 8 >= receptive radius 6.
+    whole = restorer.restore(image, noise_levels=0.1)
+    tiled = restorer.restore(image, noise_levels=0.1, tile_size=48, overlap=32)  # Margin 8 >= receptive radius 6.
     np.testing.assert_allclose(tiled, whole, atol=1e-5)
 
 
@@ -117,6 +121,7 @@ def test_unknown_loss_and_missing_networks_are_named():
         Restorer(inpainting_unet(base_filters=4, levels=1), adversarial_weight=0.1)
 
 
+@pytest.mark.slow
 def test_one_restorer_improves_every_corruption(sample_digits, digits):
     keras.utils.set_random_seed(0)
     restorer = Restorer(inpainting_unet(base_filters=16, levels=2), reconstruction="l1")

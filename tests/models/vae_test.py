@@ -120,7 +120,7 @@ def test_api_shapes_and_reproducible_generation():
     assert mean.shape == log_var.shape == (3, 4)
     assert vae.reconstruct(images).shape == (3, 28, 28, 1)
     np.testing.assert_array_equal(vae.generate(5, seed=3), vae.generate(5, seed=3))
-    path = vae.interpolate(images[0], images[1], steps=4)
+    path = vae.interpolate(mean[0], mean[1], steps=4)
     np.testing.assert_allclose(path[0], vae.reconstruct(images[:1])[0], atol=1e-5)
     assert 0.0 <= path.min() and path.max() <= 1.0
 

@@ -6,7 +6,11 @@ import keras
 import numpy as np
 import pytest
 
-from tf_genrepair.networks import inpainting_unet, patch_discriminator, residual_denoiser
+from tf_genrepair.networks import (
+    inpainting_unet,
+    patch_discriminator,
+    residual_denoiser,
+)
 from tf_genrepair.networks.layers import PyramidFill
 
 
@@ -22,7 +26,7 @@ def test_denoiser_keeps_any_size(height, width, downscale):
 def test_denoiser_without_noise_map_takes_image_and_mask():
     network = residual_denoiser(channels=3, depth=3, width=8, noise_level_input=False)
     image = np.zeros((1, 10, 12, 3), np.float32)
-    assert [tensor.name for tensor in network.inputs] == ["image", "mask"]
+    assert [tensor.name for tensor in network.inputs] == ["images", "masks"]
     assert network([image, image[..., :1]]).shape == (1, 10, 12, 3)
 
 

@@ -5,8 +5,17 @@ import pytest
 import tensorflow as tf
 
 from tf_genrepair.models import GAN, VAE
-from tf_genrepair.networks import mlp_decoder, mlp_discriminator, mlp_encoder, mlp_generator
-from tf_genrepair.restoration import GenerativePriorRestorer, downsample_operator, gaussian_blur_operator
+from tf_genrepair.networks import (
+    mlp_decoder,
+    mlp_discriminator,
+    mlp_encoder,
+    mlp_generator,
+)
+from tf_genrepair.restoration import (
+    GenerativePriorRestorer,
+    downsample_operator,
+    gaussian_blur_operator,
+)
 
 LATENT = 4
 
@@ -28,7 +37,7 @@ def test_recovers_missing_pixels_far_better_than_a_flat_fill(vae):
     clean = images_from_known_codes(vae)
     mask = (np.random.default_rng(0).random(clean.shape) < 0.3).astype(np.float32)  # 70% missing.
     prior = GenerativePriorRestorer(vae, steps=300, restarts=4, learning_rate=0.1, prior_weight=0.01)
-    restored = prior.restore(clean * mask, mask, noise_level=0.01)
+    restored = prior.restore(clean * mask, mask, noise_levels=0.01)
     hole = mask < 0.5
     flat_fill = np.full_like(clean, clean[~hole].mean())
     assert np.mean((restored - clean)[hole] ** 2) < 0.1 * np.mean((flat_fill - clean)[hole] ** 2)
@@ -40,7 +49,7 @@ def test_inverts_a_known_blur_or_downsampling(vae, operator):
     clean = images_from_known_codes(vae)
     observed = operator(tf.constant(clean)).numpy()
     prior = GenerativePriorRestorer(vae, steps=300, learning_rate=0.1, prior_weight=0.01, operator=operator, keep_observed=False)
-    restored = prior.restore(observed, noise_level=0.01)
+    restored = prior.restore(observed, noise_levels=0.01)
     assert np.mean((restored - clean) ** 2) < 0.5 * np.mean((observed - clean) ** 2)
 
 

@@ -14,7 +14,9 @@ flags.DEFINE_enum("study", "recognition_demo", ["recognition_demo", "recognition
 
 def main(argv: list[str]) -> None:
     del argv
-    from tf_genrepair.demo import run_demo  # Imported after flag parsing: TF start-up is slow.
+    from tf_genrepair.evaluation.demo import (
+        run_demo,  # Imported after flag parsing: TF start-up is slow.
+    )
 
     run_demo(FLAGS.output, study=FLAGS.study)
 

@@ -1,8 +1,9 @@
 """User errors in binaries end with one line on stderr and exit code 2, not a traceback."""
 
+import contextlib
 import functools
 import sys
-from typing import Callable
+from typing import Callable, Iterator
 
 from absl import app, flags
 
@@ -39,3 +40,12 @@ def _exit_on_user_error(main: Callable[[list[str]], None]) -> Callable[[list[str
 def run_main(main: Callable[[list[str]], None]) -> None:
     """`absl.app.run(main)` where every user error, flags included, is one `error: ...` line and exit code 2."""
     app.run(_exit_on_user_error(main), flags_parser=_parse_flags)
+
+
+@contextlib.contextmanager
+def about_flag(flag: str, value: object) -> Iterator[None]:
+    """Prefixes a library's `ValueError` with the flag whose value caused it: `--model=x.h5: x.h5 is not a .keras file.`"""
+    try:
+        yield
+    except ValueError as error:
+        raise ValueError(f"--{flag}={value}: {error}") from error

@@ -6,7 +6,7 @@
 
 from absl import flags
 
-from tf_genrepair.bin.errors import run_main
+from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("experiment", "recognition_mnist", "Named study: recognition_mnist, recognition_demo or recognition_smoke.")
@@ -18,9 +18,13 @@ flags.mark_flags_as_required(["workdir"])
 
 def main(argv: list[str]) -> None:
     del argv
-    from tf_genrepair.recognition import get_study, run_study  # Imported after flag parsing: TF start-up is slow.
+    from tf_genrepair.configs import (
+        get_study,  # Imported after flag parsing: TF start-up is slow.
+    )
+    from tf_genrepair.evaluation import run_study
 
-    study = get_study(FLAGS.experiment)
+    with about_flag("experiment", FLAGS.experiment):
+        study = get_study(FLAGS.experiment)
     run_study(study, FLAGS.workdir, models_root=FLAGS.models_root, external=FLAGS.external)
     print(f"Report: {FLAGS.workdir}/report.md")
 

@@ -7,7 +7,7 @@
 
 from absl import flags
 
-from tf_genrepair.bin.errors import run_main
+from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "A trained tf_genrepair model (.keras file).")
@@ -22,19 +22,27 @@ flags.mark_flags_as_required(["model"])
 
 def main(argv: list[str]) -> None:
     del argv
-    from tf_genrepair import convert, export, file_tools  # Imported after flag parsing: TF start-up is slow.
+    from tf_genrepair.deploy import (  # Imported after flag parsing: TF start-up is slow.
+        export_for_serving,
+        export_onnx,
+        export_tflite,
+    )
+    from tf_genrepair.models import load_model
 
-    model = file_tools.load_keras_model(FLAGS.model)
+    with about_flag("model", FLAGS.model):
+        model = load_model(FLAGS.model)
     if FLAGS.format == "saved_model":
         if not FLAGS.export_base or not FLAGS.name:
             raise ValueError("--format=saved_model needs --export_base and --name.")
-        print(export.export_for_serving(model, FLAGS.export_base, name=FLAGS.name, version=FLAGS.version))
+        with about_flag("name", FLAGS.name):
+            print(export_for_serving(model, FLAGS.export_base, name=FLAGS.name, version=FLAGS.version))
         return
     if not FLAGS.output:
         raise ValueError(f"--format={FLAGS.format} needs --output.")
     size = tuple(int(side) for side in FLAGS.image_size) if FLAGS.image_size else None
-    writer = convert.export_tflite if FLAGS.format == "tflite" else convert.export_onnx
-    print(writer(model, FLAGS.output, image_size=size))
+    writer = export_tflite if FLAGS.format == "tflite" else export_onnx
+    with about_flag("output", FLAGS.output):
+        print(writer(model, FLAGS.output, image_size=size))
 
 
 def run() -> None:

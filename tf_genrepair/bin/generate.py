@@ -5,7 +5,7 @@
 
 from absl import flags
 
-from tf_genrepair.bin.errors import run_main
+from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "A GAN or VAE: .keras file or a SavedModel folder from genrepair-export.")
@@ -19,9 +19,12 @@ flags.mark_flags_as_required(["model", "output"])
 
 def main(argv: list[str]) -> None:
     del argv
-    from tf_genrepair.file_tools import generate_grid  # Imported after flag parsing: TF start-up is slow.
+    from tf_genrepair.deploy import (
+        generate_grid,  # Imported after flag parsing: TF start-up is slow.
+    )
 
-    print(generate_grid(FLAGS.model, FLAGS.output, num=FLAGS.num, label=FLAGS.label, seed=FLAGS.seed, overwrite=FLAGS.overwrite))
+    with about_flag("model", FLAGS.model):
+        print(generate_grid(FLAGS.model, FLAGS.output, num=FLAGS.num, label=FLAGS.label, seed=FLAGS.seed, overwrite=FLAGS.overwrite))
 
 
 def run() -> None:

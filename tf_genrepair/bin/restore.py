@@ -8,7 +8,7 @@ import os
 
 from absl import flags
 
-from tf_genrepair.bin.errors import run_main
+from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "Restorer: a .keras file or a SavedModel folder from genrepair-export.")
@@ -29,8 +29,8 @@ def main(argv: list[str]) -> None:
     del argv
     import keras  # Imported after flag parsing: TF start-up is slow.
 
-    from tf_genrepair.file_tools import list_images, load_restorer, restore_file
-    from tf_genrepair.files import make_folder
+    from tf_genrepair.deploy.file_tools import list_images, load_restorer, restore_file
+    from tf_genrepair.io import make_folder
 
     options = dict(
         corruption=FLAGS.corruption, severity=FLAGS.severity, seed=FLAGS.seed, noise_level=FLAGS.noise_level,
@@ -40,7 +40,8 @@ def main(argv: list[str]) -> None:
         from tf_genrepair.corruptions import get_corruption
 
         get_corruption(FLAGS.corruption)  # An unknown name fails before the model loads.
-    restorer = load_restorer(FLAGS.model)
+    with about_flag("model", FLAGS.model):
+        restorer = load_restorer(FLAGS.model)
     if not os.path.isdir(FLAGS.input):
         print(restore_file(restorer, FLAGS.input, FLAGS.output, mask_path=FLAGS.mask, **options))
         return

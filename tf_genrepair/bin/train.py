@@ -17,9 +17,11 @@ flags.mark_flags_as_required(["experiment", "workdir"])
 
 def main(argv: list[str]) -> None:
     del argv
-    from tf_genrepair.configs import get_experiment  # Imported after flag parsing: TF start-up is slow.
-    from tf_genrepair.distribute import STRATEGIES
+    from tf_genrepair.configs import (
+        get_experiment,  # Imported after flag parsing: TF start-up is slow.
+    )
     from tf_genrepair.training import train_and_evaluate
+    from tf_genrepair.training.distribute import STRATEGIES
 
     overrides = list(FLAGS.override)
     if FLAGS.strategy is not None:

@@ -1,8 +1,15 @@
 """Pure, seeded, graph-compatible image corruptions: `fn(images, *, severity, seed) -> (damaged, mask)`."""
 
 from tf_genrepair.corruptions.core import Corruption, as_seed
-from tf_genrepair.corruptions.masks import apply_mask, load_mask, mask_corruption
-from tf_genrepair.corruptions.registry import CORRUPTION_FAMILIES, CORRUPTIONS, compose, family_of, get_corruption, mixture
+from tf_genrepair.corruptions.masks import apply_mask, mask_corruption
+from tf_genrepair.corruptions.registry import (
+    CORRUPTION_FAMILIES,
+    CORRUPTIONS,
+    compose,
+    family_of,
+    get_corruption,
+    mixture,
+)
 
 __all__ = [
     "CORRUPTIONS",
@@ -13,7 +20,6 @@ __all__ = [
     "compose",
     "family_of",
     "get_corruption",
-    "load_mask",
     "mask_corruption",
     "mixture",
 ]

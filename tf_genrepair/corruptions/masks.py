@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image, UnidentifiedImageError
 
 from tf_genrepair.corruptions.core import (
     Corruption,
@@ -16,6 +15,7 @@ from tf_genrepair.corruptions.core import (
     severity_corruption,
     sub_seed,
 )
+from tf_genrepair.io.images import read_mask
 
 MAX_STROKES = 5
 STROKE_VERTICES = 5
@@ -87,28 +87,6 @@ def free_form(images: tf.Tensor, seed: tf.Tensor, *, strokes: tf.Tensor, width_f
     return _hide(images, tf.reshape(tf.cast(~hole, tf.float32), [batch, height, width, 1]))
 
 
-def load_mask(path: str, *, missing_is_white: bool = True) -> np.ndarray:
-    """Reads a mask image file as float32 `[H, W, 1]`, 1 where observed.
-
-    Args:
-        path: PNG/JPEG/BMP file. By the convention of inpainting tools (OpenCV, LaMa),
-            white (> 127) marks the missing region.
-        missing_is_white: Set False for files where white marks observed pixels.
-
-    Returns:
-        The mask, float32 with values in {0, 1}.
-
-    Example:
-        >>> mask = load_mask("scratch_mask.png")
-    """
-    try:
-        with Image.open(path) as image:
-            white = np.asarray(image.convert("L")) > 127
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValueError(f"Cannot read mask image {path}: {error}") from error
-    observed = ~white if missing_is_white else white
-    return observed.astype(np.float32)[..., np.newaxis]
-
 
 def apply_mask(images: tf.Tensor, mask: tf.Tensor | np.ndarray | str) -> tuple[tf.Tensor, tf.Tensor]:
     """Hides the pixels where a user-supplied `mask` is 0.
@@ -116,7 +94,7 @@ def apply_mask(images: tf.Tensor, mask: tf.Tensor | np.ndarray | str) -> tuple[t
     Args:
         images: float `[B, H, W, C]` or `[H, W, C]` in [0, 1].
         mask: `[H, W]`, `[H, W, 1]` or `[B, H, W, 1]` array with 1 where observed, or
-            the path of a mask image (see `load_mask`).
+            the path of a mask image (see `tf_genrepair.io.read_mask`).
 
     Returns:
         `(damaged, mask)` with the mask broadcast to `[B, H, W, 1]`.
@@ -126,7 +104,7 @@ def apply_mask(images: tf.Tensor, mask: tf.Tensor | np.ndarray | str) -> tuple[t
     """
     images, squeeze = check_images(images)
     if isinstance(mask, str):
-        mask = load_mask(mask)
+        mask = read_mask(mask)
     mask = tf.convert_to_tensor(mask, tf.float32)
     if mask.shape.rank == 2:
         mask = mask[..., tf.newaxis]
@@ -149,7 +127,7 @@ def mask_corruption(mask: np.ndarray | tf.Tensor | str) -> Corruption:
         >>> corruption = mask_corruption("holes.png")
         >>> damaged, mask = corruption(images, severity=1, seed=0)
     """
-    fixed = load_mask(mask) if isinstance(mask, str) else mask
+    fixed = read_mask(mask) if isinstance(mask, str) else mask
 
     def user_mask(images: tf.Tensor, *, severity: int | tf.Tensor = 1, seed: SeedLike = 0) -> tuple[tf.Tensor, tf.Tensor]:
         del severity, seed  # The mask is fixed.

@@ -6,7 +6,12 @@ Parameters follow the intensity scale of the common-corruptions benchmarks
 
 import tensorflow as tf
 
-from tf_genrepair.corruptions.core import observed_everywhere, per_image, severity_corruption, sub_seed
+from tf_genrepair.corruptions.core import (
+    observed_everywhere,
+    per_image,
+    severity_corruption,
+    sub_seed,
+)
 
 
 @severity_corruption({"sigma": (0.08, 0.12, 0.18, 0.26, 0.38)})

@@ -5,7 +5,14 @@ from typing import Mapping
 import tensorflow as tf
 
 from tf_genrepair.corruptions import damage, masks, noise
-from tf_genrepair.corruptions.core import Corruption, SeedLike, as_seed, check_images, check_severity, sub_seed
+from tf_genrepair.corruptions.core import (
+    Corruption,
+    SeedLike,
+    as_seed,
+    check_images,
+    check_severity,
+    sub_seed,
+)
 
 CORRUPTIONS: Mapping[str, Corruption] = {
     "box": masks.box,

@@ -7,7 +7,13 @@ from tf_genrepair.data.pipelines import (
     generation_dataset,
     restoration_dataset,
 )
-from tf_genrepair.data.sources import DataError, default_data_dir, load_arrays, load_dataset, read_idx, read_image
+from tf_genrepair.data.sources import (
+    default_data_dir,
+    load_arrays,
+    load_dataset,
+    read_idx,
+)
+from tf_genrepair.io.images import DataError
 
 __all__ = [
     "DataError",
@@ -19,6 +25,5 @@ __all__ = [
     "load_arrays",
     "load_dataset",
     "read_idx",
-    "read_image",
     "restoration_dataset",
 ]

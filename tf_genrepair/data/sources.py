@@ -11,12 +11,18 @@ from typing import Iterator, Sequence
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image, UnidentifiedImageError
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+from tf_genrepair.io.images import (
+    COLOR_MODES,
+    IMAGE_EXTENSIONS,
+    DataError,
+    check_image,
+    decode_image,
+    image_files,
+)
+
 SAMPLE_PATH = os.path.join(os.path.dirname(__file__), "sample_digits.npz")
 BSD_SUBSETS = ("Train400", "BSD68", "Set12")
-COLOR_MODES = ("grayscale", "rgb")
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -26,9 +32,6 @@ IDX_LABEL_MAGIC = 2049
 UNLABELLED = -1
 ARRAY_CHUNK = 1024
 
-
-class DataError(ValueError):
-    """A data file or folder is missing, unreadable or inconsistent."""
 
 
 def default_data_dir() -> str:
@@ -265,13 +268,6 @@ def _arrays_dataset(images: np.ndarray, labels: np.ndarray, split_slice: slice) 
     return dataset.unbatch().apply(tf.data.experimental.assert_cardinality(len(images)))
 
 
-def _list_images(folder: str) -> list[str]:
-    return sorted(
-        os.path.join(folder, entry)
-        for entry in os.listdir(folder)
-        if entry.lower().endswith(IMAGE_EXTENSIONS) and os.path.isfile(os.path.join(folder, entry))
-    )
-
 
 def _load_folder(folder: str, split: str, split_slice: slice, color_mode: str | None) -> tf.data.Dataset:
     if not os.path.isdir(folder):
@@ -279,70 +275,29 @@ def _load_folder(folder: str, split: str, split_slice: slice, color_mode: str | 
     if os.path.isdir(os.path.join(folder, split)):
         folder = os.path.join(folder, split)
     class_names = sorted(entry for entry in os.listdir(folder) if os.path.isdir(os.path.join(folder, entry)))
-    class_names = [name for name in class_names if _list_images(os.path.join(folder, name))]
+    class_names = [name for name in class_names if image_files(os.path.join(folder, name))]
     if class_names:
-        pairs = [(path, index) for index, name in enumerate(class_names) for path in _list_images(os.path.join(folder, name))]
+        pairs = [(path, index) for index, name in enumerate(class_names) for path in image_files(os.path.join(folder, name))]
     else:
-        pairs = [(path, UNLABELLED) for path in _list_images(folder)]
+        pairs = [(path, UNLABELLED) for path in image_files(folder)]
     start, stop = _slice_bounds(split_slice, len(pairs))
     pairs = pairs[start:stop]
     if not pairs:
         raise DataError(f"Image folder {folder} holds no {'/'.join(IMAGE_EXTENSIONS)} files.")
-    modes = {_check_image(path) for path, _ in pairs}
+    modes = {check_image(path) for path, _ in pairs}
     if color_mode is None:
         color_mode = "grayscale" if modes <= {"L", "I", "I;16", "1"} else "rgb"
     channels = 1 if color_mode == "grayscale" else 3
 
     def generate() -> Iterator[tuple[np.ndarray, int]]:
         for path, label in pairs:
-            yield _decode_image(path, color_mode), label
+            yield decode_image(path, color_mode), label
 
     signature = (tf.TensorSpec([None, None, channels], tf.float32), tf.TensorSpec([], tf.int64))
     return tf.data.Dataset.from_generator(generate, output_signature=signature)
 
 
-def _check_image(path: str) -> str:
-    """Fully decodes `path` once so that a corrupt or truncated file fails here, by name."""
-    try:
-        with Image.open(path) as image:
-            image.load()
-            return image.mode
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise DataError(f"Cannot read image {path}: {error}") from error
 
-
-def _decode_image(path: str, color_mode: str) -> np.ndarray:
-    with Image.open(path) as image:
-        if image.mode in ("I", "I;16"):
-            array = np.asarray(image, np.float32) / 65535.0
-            return array[..., np.newaxis] if color_mode == "grayscale" else np.repeat(array[..., np.newaxis], 3, -1)
-        converted = image.convert("L" if color_mode == "grayscale" else "RGB")
-        array = np.asarray(converted, np.float32) / 255.0
-    return array[..., np.newaxis] if array.ndim == 2 else array
-
-
-def read_image(path: str, color_mode: str, *, max_pixels: int | None = None) -> np.ndarray:
-    """One image file as float32 `[H, W, C]` in [0, 1], or a `DataError` naming the file.
-
-    Args:
-        path: A PNG, JPEG or BMP file.
-        color_mode: `grayscale` or `rgb`.
-        max_pixels: Refuse larger images (decompression bombs) before decoding them.
-    """
-    if color_mode not in COLOR_MODES:
-        raise ValueError(f"`color_mode` must be one of {COLOR_MODES}. Received: color_mode={color_mode!r}")
-    if not os.path.isfile(path):
-        raise DataError(f"Image {path} does not exist.")
-    if max_pixels is not None:
-        try:
-            with Image.open(path) as image:
-                width, height = image.size
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-            raise DataError(f"Cannot read image {path}: {error}") from error
-        if width * height > max_pixels:
-            raise DataError(f"Image {path} has {width}x{height} pixels, more than the limit of {max_pixels}.")
-    _check_image(path)
-    return _decode_image(path, color_mode)
 
 
 def _convert_color(image: tf.Tensor, color_mode: str) -> tf.Tensor:

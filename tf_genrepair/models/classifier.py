@@ -4,11 +4,25 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_genrepair.data import classification_dataset, load_dataset
+from tf_genrepair.models.kind import ModelKind, Signatures
+from tf_genrepair.models.signature_checks import checked_images, concrete, from_uint8
+from tf_genrepair.networks import digit_classifier_network
 from tf_genrepair.networks.classifier import FEATURES_LAYER
 
 
+def predict_labels(model: keras.Model, images: np.ndarray | tf.Tensor, *, batch_size: int = 512) -> np.ndarray:
+    """Class ids `[N]` (int64) of any Keras model mapping images to logits or probabilities.
+
+    Example:
+        >>> accuracy = np.mean(predict_labels(classifier, test_images) == test_labels)
+    """
+    scores = model.predict(images, batch_size=batch_size, verbose=0)
+    return np.argmax(scores, axis=-1).astype(np.int64)
+
+
 @keras.saving.register_keras_serializable(package="tf_genrepair")
-class Classifier(keras.Model):
+class Classifier(ModelKind, keras.Model):
     """Wraps a network mapping images in [0, 1] to logits; adds probabilities, labels and features.
 
     Args:
@@ -21,12 +35,19 @@ class Classifier(keras.Model):
         >>> classifier.fit(classification_dataset(load_dataset("sample"), batch_size=64), epochs=1)
     """
 
+    kind = "classifier"
+
     def __init__(self, network: keras.Model, **kwargs) -> None:
         super().__init__(**kwargs)
         # === Layers ===
         self.network = network
         self._features = keras.Model(network.inputs, network.get_layer(FEATURES_LAYER).output, name="features")
         self.built = True  # The network arrives built.
+
+    @property
+    def channels(self) -> int:
+        """Image channels the network takes."""
+        return int(self.network.inputs[0].shape[-1])
 
     def call(self, images: tf.Tensor, training: bool | None = None) -> tf.Tensor:
         return self.network(images, training=training)
@@ -41,7 +62,7 @@ class Classifier(keras.Model):
         """Restores the compile state saved in a `.keras` file through the overridden `compile`."""
         self.compile(**keras.saving.deserialize_keras_object(config))
         if self.built:
-            self.optimizer.build(self.trainable_variables)
+            self.build_optimizers()
 
     def feature_extractor(self) -> keras.Model:
         """The model from images to the penultimate `features` layer (for FID/KID)."""
@@ -49,8 +70,48 @@ class Classifier(keras.Model):
 
     def predict_labels(self, images: np.ndarray | tf.Tensor, *, batch_size: int = 512) -> np.ndarray:
         """Class ids, `[N]` int64."""
-        logits = self.predict(images, batch_size=batch_size, verbose=0)
-        return np.argmax(logits, axis=-1).astype(np.int64)
+        return predict_labels(self, images, batch_size=batch_size)
+
+    # --- Experiments. ---
+
+    @classmethod
+    def from_experiment(cls, config) -> "Classifier":
+        """The digit classifier network of a `ClassifierConfig` (`config.model`)."""
+        model = config.model
+        network = digit_classifier_network(
+            image_shape=model.image_shape, num_classes=model.num_classes, width=model.width, feature_dim=model.feature_dim, dropout=model.dropout
+        )
+        return cls(network=network)
+
+    @classmethod
+    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+        """Shuffled training batches (half damaged when `data.augmentation` names a corruption) and the evaluation split."""
+        data, seed = config.data, config.train.seed
+        augmentation = dict(corruption=data.augmentation, severity=(1, data.augmentation_severity)) if data.augmentation else {}
+        source = load_dataset(data.name, split=data.train_split)
+        train = classification_dataset(source, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer, **augmentation)
+        evaluation = classification_dataset(load_dataset(data.name, split=data.eval_split), batch_size=512, seed=seed)
+        return train, evaluation
+
+    # --- Export. ---
+
+    def serving_signatures(self) -> Signatures:
+        """`classify` = `serving_default` (images -> probabilities, class_id) and `classify_uint8`."""
+
+        def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
+            logits = tf.cast(self(checked_images(images, "images", self.channels), training=False), tf.float32)
+            return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
+
+        floats = concrete(classify, tf.TensorSpec(None, tf.float32, name="images"))
+        uint8 = concrete(lambda images: classify(from_uint8(images)), tf.TensorSpec(None, tf.uint8, name="images"))
+        return {"serving_default": floats, "classify": floats, "classify_uint8": uint8}
+
+    def serving_metadata(self) -> dict[str, int]:
+        return {"image_channels": self.channels}
+
+    def portable_model(self, image_size: tuple[int, int] | None) -> tuple[keras.Model, list]:
+        """The network (images -> logits) at its trained image size."""
+        return self.network, [keras.InputSpec(shape=(None, *self.network.inputs[0].shape[1:]), dtype="float32", name="images")]
 
     def get_config(self) -> dict:
         return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network)}

@@ -1,11 +1,10 @@
 """`ConditionalGAN`: class-conditional generation; both networks also take the label."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.models.gan import GAN, _to_unit_range
-from tf_genrepair.models.labels import requested_labels, split_labelled_batch
+from tf_genrepair.models.gan import GAN
+from tf_genrepair.models.labels import split_labelled_batch
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
@@ -29,6 +28,9 @@ class ConditionalGAN(GAN):
         >>> sevens = cgan.sample(16, labels=7)
     """
 
+    kind = "cgan"
+    conditional = True
+
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *, num_classes: int, **kwargs) -> None:
         super().__init__(generator, discriminator, **kwargs)
         # === Config ===
@@ -43,23 +45,6 @@ class ConditionalGAN(GAN):
 
     def call(self, inputs: list[tf.Tensor], training: bool | None = None) -> tf.Tensor:
         return self.generator(inputs, training=training)
-
-    def sample(
-        self, num_images: int, *, labels: int | np.ndarray, seed: int = 0, latents: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Images in [0, 1] of the requested classes (one label for all, or one per image).
-
-        Example:
-            >>> digits = cgan.sample(10, labels=np.arange(10), seed=0)
-        """
-        labels = requested_labels(labels, num_images, self.num_classes)
-        latents = self.latents(num_images, seed=seed) if latents is None else latents
-        images = self.call_generator(tf.constant(latents, tf.float32), tf.constant(labels), training=False, ema=True)
-        return _to_unit_range(images).numpy()
-
-    def generate(self, num_images: int, *, seed: int = 0, latents: np.ndarray | None = None) -> np.ndarray:
-        """Images in [0, 1] with classes cycling 0, 1, ..., num_classes - 1."""
-        return self.sample(num_images, labels=np.arange(num_images) % self.num_classes, seed=seed, latents=latents)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "num_classes": self.num_classes}

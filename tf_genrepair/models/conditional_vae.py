@@ -1,10 +1,9 @@
 """`ConditionalVAE`: a VAE whose encoder and decoder both see the class label."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.models.labels import requested_labels, split_labelled_batch
+from tf_genrepair.models.labels import split_labelled_batch
 from tf_genrepair.models.vae import VAE
 
 
@@ -23,6 +22,9 @@ class ConditionalVAE(VAE):
         >>> sevens = cvae.sample(16, labels=7)
     """
 
+    kind = "cvae"
+    conditional = True
+
     def __init__(self, encoder: keras.Model, decoder: keras.Model, *, num_classes: int, **kwargs) -> None:
         super().__init__(encoder, decoder, **kwargs)
         # === Config ===
@@ -40,15 +42,6 @@ class ConditionalVAE(VAE):
         images, labels = inputs
         mean, _ = self._encode(images, labels, training=training)
         return self.likelihood.mean(self._decode(mean, labels, training=training))
-
-    def sample(self, num_images: int, *, labels: int | np.ndarray, seed: int = 0) -> np.ndarray:
-        """Mean images of the decoder at prior draws for the requested classes (one label or one per image)."""
-        labels = requested_labels(labels, num_images, self.num_classes)
-        return self.decode(self.latents(num_images, seed=seed), labels)
-
-    def generate(self, num_images: int, *, seed: int = 0) -> np.ndarray:
-        """Samples with classes cycling 0, 1, ..., num_classes - 1."""
-        return self.sample(num_images, labels=np.arange(num_images) % self.num_classes, seed=seed)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "num_classes": self.num_classes}

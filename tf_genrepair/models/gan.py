@@ -1,26 +1,28 @@
 """`GAN`: the adversarial training algorithm around a generator and a discriminator passed in."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.losses import gradient_penalty, get_adversarial_loss, r1_penalty
+from tf_genrepair.losses import get_adversarial_loss, gradient_penalty, r1_penalty
+from tf_genrepair.models.generative import GenerativeModel
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
-
+from tf_genrepair.networks import (
+    dcgan_discriminator,
+    dcgan_generator,
+    mlp_discriminator,
+    mlp_generator,
+)
 
 INTERPOLATION_DRAW_OFFSET = 1000  # Keeps WGAN-GP interpolation draws apart from latent draws.
-
-
-def _to_unit_range(images: tf.Tensor) -> tf.Tensor:
-    return (images + 1.0) / 2.0
+NETWORKS = ("dcgan", "mlp")
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
-class GAN(keras.Model):
+class GAN(GenerativeModel, keras.Model):
     """Trains `generator` against `discriminator` with `fit()`; data are images in [0, 1].
 
     Real images are mapped to [-1, 1] for the discriminator (the generator ends in tanh);
-    `generate` maps samples back to [0, 1]. Latent codes are standard normal, drawn
+    `decode_latents` maps samples back to [0, 1]. Latent codes are standard normal, drawn
     from a stateless RNG keyed by `seed` and the step counter: a run is reproducible,
     resumes with the same draws, and under `tf.distribute` each replica takes its slice
     of one global draw, so N replicas compute exactly what one device would.
@@ -50,6 +52,8 @@ class GAN(keras.Model):
         >>> gan.fit(generation_dataset(load_dataset("mnist"), batch_size=256), epochs=10)
         >>> samples = gan.generate(64, seed=0)
     """
+
+    kind = "gan"
 
     def __init__(
         self,
@@ -112,9 +116,7 @@ class GAN(keras.Model):
         self.loss_name = loss
         self.generator_optimizer = keras.optimizers.get(generator_optimizer)
         self.discriminator_optimizer = keras.optimizers.get(discriminator_optimizer)
-        # Create the slots now, in the caller's strategy scope, not lazily inside a replica step.
-        self.generator_optimizer.build(self.generator.trainable_variables)
-        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        self.build_optimizers()  # The slots now, in the caller's strategy scope, not lazily inside a replica step.
 
     def get_compile_config(self) -> dict | None:
         if not self.compiled:  # An uncompiled model (e.g. built for export) saves without a compile state.
@@ -246,34 +248,62 @@ class GAN(keras.Model):
     # --- Sampling. ---
 
     def sampling_network(self) -> keras.Model:
-        """The network `generate` uses: the EMA generator when there is one."""
+        """The network samples come from: the EMA generator when there is one."""
         return self.ema_generator or self.generator
 
-    def latents(self, num_images: int, *, seed: int) -> np.ndarray:
-        """Standard normal latent codes `[num_images, latent_dim]`, reproducible from `seed`."""
-        return tf.random.stateless_normal([num_images, self.latent_dim], [seed, 0]).numpy()
+    def decode_latents(self, latents: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor:
+        """The sampling network's images for `latents`, mapped from its tanh range [-1, 1] to [0, 1]."""
+        return (self.call_generator(latents, labels, training=False, ema=True) + 1.0) / 2.0
 
-    def generate(self, num_images: int, *, seed: int = 0, latents: np.ndarray | None = None) -> np.ndarray:
-        """Images in [0, 1], from the EMA generator when there is one.
+    # --- Experiments. ---
 
-        Example:
-            >>> grid = gan.generate(64, seed=0)
-        """
-        latents = self.latents(num_images, seed=seed) if latents is None else latents
-        return _to_unit_range(self.call_generator(tf.constant(latents, tf.float32), None, training=False, ema=True)).numpy()
+    @classmethod
+    def from_experiment(cls, config) -> "GAN":
+        """The networks and algorithm of a `GANConfig` (`config.model`); labels in both networks for kind `cgan`."""
+        model = config.model
+        num_classes = model.num_classes if cls.conditional else None
+        shape = model.image_shape
+        if model.network == "dcgan":
+            generator = dcgan_generator(latent_dim=model.latent_dim, image_shape=shape, base_filters=model.base_filters, num_classes=num_classes)
+            discriminator = dcgan_discriminator(image_shape=shape, base_filters=model.base_filters, dropout=model.dropout, num_classes=num_classes)
+        elif model.network == "mlp":
+            hidden = (model.hidden_units, model.hidden_units)
+            generator = mlp_generator(latent_dim=model.latent_dim, image_shape=shape, hidden_units=hidden, num_classes=num_classes)
+            discriminator = mlp_discriminator(image_shape=shape, hidden_units=hidden, num_classes=num_classes)
+        else:
+            raise ValueError(f"Unknown GAN network {model.network!r}. Valid networks: {', '.join(NETWORKS)}")
+        options = dict(
+            latent_dim=model.latent_dim,
+            discriminator_steps=model.discriminator_steps,
+            simultaneous_updates=model.simultaneous_updates,
+            gradient_penalty_weight=model.gradient_penalty_weight,
+            r1_weight=model.r1_weight,
+            label_smoothing=model.label_smoothing,
+            ema_decay=model.ema_decay,
+            seed=config.train.seed,
+        )
+        if cls.conditional:
+            options["num_classes"] = model.num_classes
+        return cls(generator=generator, discriminator=discriminator, **options)
 
-    def interpolate(self, *, start_seed: int, end_seed: int, steps: int = 8, labels: np.ndarray | None = None) -> np.ndarray:
-        """Images along the straight line between two latent codes (the first row of each seed's draw).
+    @classmethod
+    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, None]:
+        """Real batches; a GAN has no held-out loss worth tracking (sample quality is the collapse guard's)."""
+        return cls.generation_training_data(config), None
 
-        Example:
-            >>> row = gan.interpolate(start_seed=0, end_seed=1, steps=10)
-        """
-        start, end = self.latents(1, seed=start_seed), self.latents(1, seed=end_seed)
-        weights = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-        latents = (1.0 - weights) * start + weights * end
-        if labels is None:
-            return self.generate(steps, latents=latents)
-        return self.sample(steps, labels=labels, latents=latents)
+    def optimizer_variables(self) -> dict[str, list]:
+        return {"generator_optimizer": self.generator.trainable_variables, "discriminator_optimizer": self.discriminator.trainable_variables}
+
+    def compile_for_experiment(self, config, *, total_steps: int) -> None:
+        """Adam at a constant rate (`config.train`) for both networks and the configured adversarial loss."""
+        train = config.train
+        self.compile(
+            generator_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=train.beta_1),
+            discriminator_optimizer=keras.optimizers.Adam(train.learning_rate, beta_1=train.beta_1),
+            loss=config.model.adversarial_loss,
+            jit_compile=train.jit_compile,
+            steps_per_execution=train.steps_per_execution,
+        )
 
     def get_config(self) -> dict:
         return {

@@ -1,15 +1,36 @@
-"""`Restorer`: trains a restoration network on `((damaged, mask[, noise_level]), clean)` pairs."""
+"""`Restorer`: trains a restoration network on `((images, masks[, noise_levels]), clean)` pairs."""
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.losses import get_adversarial_loss, parse_loss_mixture, reconstruction_loss
+from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
+from tf_genrepair.losses import (
+    get_adversarial_loss,
+    parse_loss_mixture,
+    reconstruction_loss,
+)
 from tf_genrepair.metrics import psnr
+from tf_genrepair.models.kind import ModelKind, Signatures, experiment_learning_rate
+from tf_genrepair.models.loading import load_model
 from tf_genrepair.models.replica_random import global_batch_size
-from tf_genrepair.restoration.tiling import tiled_apply
+from tf_genrepair.models.restorer_inputs import INPUT_NAMES, restore_images
+from tf_genrepair.models.signature_checks import (
+    checked_images,
+    checked_plane,
+    concrete,
+    from_uint8,
+    image_outputs,
+)
+from tf_genrepair.networks import (
+    inpainting_unet,
+    patch_discriminator,
+    residual_denoiser,
+)
+
+NETWORKS = ("denoiser", "unet")
 
 
 def _split_targets(targets: tf.Tensor | Sequence[tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor | None]:
@@ -20,7 +41,7 @@ def _split_targets(targets: tf.Tensor | Sequence[tf.Tensor]) -> tuple[tf.Tensor,
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
-class Restorer(keras.Model):
+class Restorer(ModelKind, keras.Model):
     """Restores damaged images with a network passed in; images are float32 in [0, 1].
 
     The loss is a reconstruction loss (a mixture of `l1`, `l2`, `charbonnier`, `ssim`),
@@ -33,7 +54,8 @@ class Restorer(keras.Model):
     from the input and the network only fills the missing ones (inpainting).
 
     Args:
-        network: Maps `[damaged, mask]` (or `[damaged, mask, noise_level]`) to the restored image.
+        network: Maps `[images, masks]` (or `[images, masks, noise_levels]`, the contract of
+            `models/restorer_inputs.py`) to the restored images.
         reconstruction: A loss name or mixture, e.g. `"l1"` or `"l1:1,ssim:0.2"`.
         hole_weight: Weight of missing pixels relative to observed ones in the loss.
         preserve_observed: Return `mask * damaged + (1 - mask) * network output`.
@@ -47,8 +69,11 @@ class Restorer(keras.Model):
         >>> restorer = Restorer(residual_denoiser(), reconstruction="l2")
         >>> restorer.compile(optimizer=keras.optimizers.Adam(1e-3))
         >>> restorer.fit(restoration_dataset(load_dataset("sample"), "gaussian_noise", severity=(1, 5), batch_size=64))
-        >>> clean = restorer.restore(noisy, noise_level=25 / 255)
+        >>> clean = restorer.restore(noisy, noise_levels=25 / 255)
     """
+
+    kind = "restorer"
+    restores = True
 
     def __init__(
         self,
@@ -115,6 +140,19 @@ class Restorer(keras.Model):
         super().compile(optimizer=optimizer, **kwargs)
         if self.discriminator is not None:
             self.discriminator_optimizer = keras.optimizers.get(discriminator_optimizer or "adam")
+        self.build_optimizers()
+
+    def optimizer_variables(self) -> dict[str, list]:
+        """The network's optimizer, and the patch discriminator's when there is one."""
+        groups = {"optimizer": self.network.trainable_variables}
+        if self.discriminator is not None:
+            groups["discriminator_optimizer"] = self.discriminator.trainable_variables
+        return groups
+
+    @property
+    def channels(self) -> int:
+        """Image channels the network takes."""
+        return int(self.network.inputs[0].shape[-1])
 
     def call(self, inputs: Sequence[tf.Tensor], training: bool | None = None) -> tf.Tensor:
         damaged, mask = inputs[0], inputs[1]
@@ -185,10 +223,10 @@ class Restorer(keras.Model):
 
     def restore(
         self,
-        damaged: np.ndarray,
-        mask: np.ndarray | None = None,
+        images: np.ndarray,
+        masks: np.ndarray | None = None,
         *,
-        noise_level: float | np.ndarray | None = None,
+        noise_levels: float | np.ndarray | None = None,
         tile_size: int | None = None,
         overlap: int = 64,
         batch_size: int = 32,
@@ -197,61 +235,150 @@ class Restorer(keras.Model):
         """Restores images of any size, tiled when `tile_size` is given; output clipped to [0, 1].
 
         Args:
-            damaged: `[N, H, W, C]` or one `[H, W, C]` image, float32 in [0, 1] (noise may overshoot).
-            mask: Same layout with one channel, 1 where observed; default all observed.
-            noise_level: Noise standard deviation (scalar or a `[.., H, W, 1]` map) for
-                networks that take one; required for them.
+            images: `[N, H, W, C]` or one `[H, W, C]` image, float32 in [0, 1] (noise may overshoot).
+            masks: Same layout with one channel, 1 where observed; default all observed.
+            noise_levels: Noise standard deviation, one value or anything that broadcasts to the
+                masks' shape; required by networks with a noise-level input.
             tile_size: Side of the square tiles for large images (None: whole images).
             overlap: Pixels shared by neighbouring tiles; seams are blended across it.
             batch_size: Images (or tiles) per forward pass.
-            self_ensemble: Average the outputs for the 8 rotations and flips of the input, each
-                turned back (geometric self-ensemble, Timofte et al. 2016): 8 times the time.
+            self_ensemble: Average over the 8 rotations and flips of the input (8 times the time).
 
         Returns:
-            Restored images with the layout of `damaged`.
+            Restored images with the layout of `images`.
 
         Example:
-            >>> restored = restorer.restore(photo, noise_level=25 / 255, tile_size=256)
+            >>> restored = restorer.restore(photo, noise_levels=25 / 255, tile_size=256)
         """
-        damaged = np.asarray(damaged, np.float32)
-        single = damaged.ndim == 3
-        images = damaged[np.newaxis] if single else damaged
-        if images.ndim != 4 or images.shape[-1] != self.network.inputs[0].shape[-1]:
-            raise ValueError(
-                f"`damaged` must be [N, H, W, {self.network.inputs[0].shape[-1]}] or [H, W, C]. Received: shape={damaged.shape}"
+        return restore_images(
+            self.forward,
+            images,
+            masks,
+            noise_levels,
+            channels=self.channels,
+            noise_level_input=self.noise_level_input,
+            tile_size=tile_size,
+            overlap=overlap,
+            batch_size=batch_size,
+            self_ensemble=self_ensemble,
+        )
+
+    def forward(self, inputs: list[np.ndarray]) -> np.ndarray:
+        """One batch through the model: `[images, masks(, noise_levels)]` arrays -> restored array."""
+        return np.asarray(self([tf.constant(part) for part in inputs], training=False))
+
+    # --- Experiments. ---
+
+    @classmethod
+    def from_experiment(cls, config) -> "Restorer":
+        """The network and loss terms of a `RestorerConfig` (`config.model`)."""
+        model = config.model
+        if model.network == "denoiser":
+            network = residual_denoiser(
+                channels=model.channels,
+                depth=model.denoiser_layers,
+                width=model.filters,
+                downscale=model.downscale,
+                noise_level_input=model.noise_level_input,
             )
-        if not np.all(np.isfinite(images)):
-            raise ValueError("`damaged` contains NaN or infinite values.")
-        planes = [images, self._mask_plane(mask, images, single)]
-        if self.noise_level_input:
-            if noise_level is None:
-                raise ValueError("This restorer's network takes a noise level: pass `noise_level` (e.g. 25 / 255).")
-            planes.append(np.broadcast_to(np.asarray(noise_level, np.float32), images.shape[:3] + (1,)).astype(np.float32))
-        stacked = np.concatenate(planes, axis=-1)
-        channels = images.shape[-1]
-
-        def forward(batch: np.ndarray) -> np.ndarray:
-            split = [batch[..., :channels], batch[..., channels : channels + 1]] + ([batch[..., channels + 1 :]] if self.noise_level_input else [])
-            return np.asarray(self([tf.constant(part) for part in split], training=False))
-
-        if self_ensemble:
-            forward = _dihedral_average(forward)
-        if tile_size is None:
-            restored = np.concatenate([forward(stacked[start : start + batch_size]) for start in range(0, len(stacked), batch_size)])
+        elif model.network == "unet":
+            network = inpainting_unet(channels=model.channels, base_filters=model.filters, levels=model.unet_levels, prefill=model.prefill)
         else:
-            restored = tiled_apply(forward, stacked, output_channels=channels, tile_size=tile_size, overlap=overlap, batch_size=batch_size)
-        restored = np.clip(restored, 0.0, 1.0)
-        return restored[0] if single else restored
+            raise ValueError(f"Unknown restorer network {model.network!r}. Valid networks: {', '.join(NETWORKS)}")
+        classifier = None
+        if model.recognition_weight:
+            if not model.recognition_classifier:
+                raise ValueError("model.recognition_weight needs model.recognition_classifier, a trained Classifier .keras file.")
+            classifier = load_model(model.recognition_classifier)
+        return cls(
+            network,
+            reconstruction=model.reconstruction,
+            hole_weight=model.hole_weight,
+            preserve_observed=model.preserve_observed,
+            discriminator=patch_discriminator(channels=model.channels, base_filters=model.filters) if model.adversarial_weight else None,
+            adversarial_loss=model.adversarial_loss,
+            adversarial_weight=model.adversarial_weight,
+            classifier=classifier,
+            recognition_weight=model.recognition_weight,
+        )
 
-    @staticmethod
-    def _mask_plane(mask: np.ndarray | None, images: np.ndarray, single: bool) -> np.ndarray:
-        if mask is None:
-            return np.ones(images.shape[:3] + (1,), np.float32)
-        mask = np.asarray(mask, np.float32)
-        mask = mask[np.newaxis] if single else mask
-        if mask.shape != images.shape[:3] + (1,):
-            raise ValueError(f"`mask` must have shape {images.shape[:3] + (1,)} to match the images. Received: shape={mask.shape}")
-        return mask
+    @classmethod
+    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+        """Damaged/clean training pairs drawn on the fly, and evaluation pairs damaged once (whole images)."""
+        data, seed, model = config.data, config.train.seed, config.model
+        source = load_dataset(data.name, split=data.train_split, patch_size=data.patch_size, patches_per_image=data.patches_per_image, seed=seed)
+        eval_source = load_dataset(data.eval_name or data.name, split=data.eval_split)
+        eval_batch = 1 if data.patch_size else 512  # Natural images differ in size; evaluate them one at a time.
+        if model.noise_level_input:
+            sigma_range = (data.noise_sigma_range[0] / 255.0, data.noise_sigma_range[1] / 255.0)
+            eval_sigma = (data.eval_noise_sigma / 255.0,) * 2
+            train = denoising_dataset(source, sigma_range=sigma_range, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer)
+            evaluation = denoising_dataset(eval_source, sigma_range=eval_sigma, batch_size=eval_batch, seed=seed, augment=False, fresh_damage=False)
+            return train, evaluation
+        if not data.corruption:
+            raise ValueError("A restorer without a noise-level map needs data.corruption, e.g. data.corruption=box|free_form")
+        options = dict(severity=tuple(data.severity), seed=seed, with_labels=bool(model.recognition_weight))
+        train = restoration_dataset(source, data.corruption, batch_size=data.batch_size, shuffle_buffer=data.shuffle_buffer, **options)
+        return train, restoration_dataset(eval_source, data.corruption, batch_size=eval_batch, fresh_damage=False, **options)
+
+    def compile_for_experiment(self, config, *, total_steps: int) -> None:
+        """Adam on the network (`config.train`); the patch discriminator's Adam uses beta_1 = 0.5, as pix2pix."""
+        train = config.train
+        discriminator_optimizer = keras.optimizers.Adam(train.learning_rate, beta_1=0.5) if self.discriminator is not None else None
+        self.compile(
+            optimizer=keras.optimizers.Adam(experiment_learning_rate(train, total_steps), beta_1=train.beta_1),
+            discriminator_optimizer=discriminator_optimizer,
+            jit_compile=train.jit_compile,
+            steps_per_execution=train.steps_per_execution,
+        )
+
+    def experiment_metrics(self, config, evaluation: tf.data.Dataset | None) -> dict[str, float]:
+        """Mean PSNR of the damaged evaluation inputs against the clean images: the score to beat."""
+        scores = [psnr(clean[0] if isinstance(clean, tuple) else clean, inputs[0]) for inputs, clean in evaluation]
+        return {"damaged_psnr": float(tf.reduce_mean(tf.concat(scores, axis=0)))}
+
+    # --- Export. ---
+
+    def serving_signatures(self) -> Signatures:
+        """`serving_default` (images -> restored), `restore_masked` (images, masks -> restored) and their uint8 twins.
+
+        Networks with a noise-level input also take `noise_levels` (broadcast to `[batch, height, width, 1]`:
+        send `[batch, 1, 1, 1]` for one level per image). Any batch, height and width the network accepts.
+        """
+        image_specs = {"float": tf.TensorSpec(None, tf.float32, name="images"), "uint8": tf.TensorSpec(None, tf.uint8, name="images")}
+        mask_spec = tf.TensorSpec(None, tf.float32, name="masks")
+        noise_spec = tf.TensorSpec(None, tf.float32, name="noise_levels")
+
+        def signature(pixels: str, masked: bool) -> tf.types.experimental.ConcreteFunction:
+            specs = [image_specs[pixels]] + ([mask_spec] if masked else []) + ([noise_spec] if self.noise_level_input else [])
+
+            def serve(*inputs: tf.Tensor) -> dict[str, tf.Tensor]:
+                named = dict(zip(INPUT_NAMES if masked else INPUT_NAMES[::2], inputs))
+                images = from_uint8(named["images"]) if pixels == "uint8" else named["images"]
+                images = checked_images(images, "images", self.channels)
+                planes = [checked_plane(named["masks"], "masks", images) if masked else tf.ones_like(images[..., :1])]
+                if self.noise_level_input:
+                    planes.append(checked_plane(named["noise_levels"], "noise_levels", images, broadcast=True))
+                return image_outputs(self([images, *planes], training=False), "restored")
+
+            return concrete(serve, *specs)
+
+        return {
+            "serving_default": signature("float", masked=False),
+            "restore_masked": signature("float", masked=True),
+            "restore_uint8": signature("uint8", masked=False),
+            "restore_masked_uint8": signature("uint8", masked=True),
+        }
+
+    def serving_metadata(self) -> dict[str, int]:
+        return {"image_channels": self.channels}
+
+    def portable_model(self, image_size: tuple[int, int] | None) -> tuple[keras.Model, list]:
+        """The restorer itself, taking the named contract inputs at `image_size` (or any size)."""
+        height, width = image_size or (None, None)
+        sizes = dict(images=self.channels, masks=1, noise_levels=1)
+        names = INPUT_NAMES if self.noise_level_input else INPUT_NAMES[:2]
+        return self, [[keras.InputSpec(shape=(None, height, width, sizes[name]), dtype="float32", name=name) for name in names]]
 
     def get_config(self) -> dict:
         serialize = keras.saving.serialize_keras_object
@@ -276,17 +403,3 @@ class Restorer(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
-
-def _dihedral_average(forward: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
-    """`forward` averaged over the 8 rotations and flips of its `[N, H, W, C]` input, each undone on the output."""
-
-    def averaged(batch: np.ndarray) -> np.ndarray:
-        total = 0.0
-        for turns in range(4):
-            for flip in (False, True):
-                view = np.rot90(batch, turns, axes=(1, 2))
-                output = forward(np.ascontiguousarray(view[:, :, ::-1] if flip else view))
-                total = total + np.rot90(output[:, :, ::-1] if flip else output, -turns, axes=(1, 2))
-        return total / 8.0
-
-    return averaged

@@ -6,10 +6,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_genrepair.data import binarize_once, load_arrays
 from tf_genrepair.likelihoods import get_likelihood
+from tf_genrepair.metrics import linear_probe_accuracy
+from tf_genrepair.models.generative import GenerativeModel
+from tf_genrepair.models.kind import Signatures
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
+from tf_genrepair.models.signature_checks import (
+    checked_images,
+    checked_labels,
+    concrete,
+    image_outputs,
+)
+from tf_genrepair.networks import conv_decoder, conv_encoder, mlp_decoder, mlp_encoder
 
 OBJECTIVES = ("elbo", "iwae")
+NETWORKS = ("mlp", "conv")
+ENCODE_CHUNK = 1000
 
 
 def gaussian_kl_per_dimension(mean: tf.Tensor, log_var: tf.Tensor) -> tf.Tensor:
@@ -28,7 +41,7 @@ def diagonal_normal_log_density(z: tf.Tensor, mean: tf.Tensor, log_var: tf.Tenso
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
-class VAE(keras.Model):
+class VAE(GenerativeModel, keras.Model):
     """Trains `encoder` and `decoder` with `fit()` by maximising the ELBO (or the IWAE bound).
 
     ELBO(x) = E_q(z|x)[log p(x|z)] - KL(q(z|x) || p(z)), with q a diagonal Gaussian, p(z) = N(0, I),
@@ -55,6 +68,8 @@ class VAE(keras.Model):
         >>> vae.fit(generation_dataset(load_dataset("mnist"), batch_size=100, binarize=True), epochs=10)
         >>> nll = -vae.log_likelihood(test_images, num_samples=5000).mean()
     """
+
+    kind = "vae"
 
     def __init__(
         self,
@@ -207,31 +222,19 @@ class VAE(keras.Model):
 
     def decode(self, latents: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         """The decoder's mean image in [0, 1] for each latent code."""
-        return self.likelihood.mean(self._decode(tf.constant(latents, tf.float32), _optional_labels(labels), training=False)).numpy()
+        return self.decode_latents(tf.constant(latents, tf.float32), _optional_labels(labels)).numpy()
 
     def reconstruct(self, images: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         """Decodes the posterior mean of each image."""
         return self.decode(self.encode(images, labels)[0], labels)
 
+    def decode_latents(self, latents: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor:
+        """The mean image of p(x | z) (the likelihood's mean) for each latent code."""
+        return self.likelihood.mean(self._decode(latents, labels, training=False))
+
     def sampling_network(self) -> keras.Model:
-        """The network `generate` uses: the decoder."""
+        """The network samples come from: the decoder."""
         return self.decoder
-
-    def latents(self, num_images: int, *, seed: int) -> np.ndarray:
-        """Prior draws `[num_images, latent_dim]`, reproducible from `seed`."""
-        return tf.random.stateless_normal([num_images, self.latent_dim], [seed, 0]).numpy()
-
-    def generate(self, num_images: int, *, seed: int = 0) -> np.ndarray:
-        """Mean images of the decoder at prior draws z ~ N(0, I)."""
-        return self.decode(self.latents(num_images, seed=seed))
-
-    def interpolate(self, start: np.ndarray, end: np.ndarray, *, steps: int = 8, labels: np.ndarray | None = None) -> np.ndarray:
-        """Decodes the straight line between the posterior means of two images `[H, W, C]`."""
-        both_labels = None if labels is None else np.asarray(labels)[:2]
-        means = self.encode(np.stack([start, end]), both_labels)[0]
-        weights = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-        path = (1.0 - weights) * means[0] + weights * means[1]
-        return self.decode(path, None if labels is None else np.full(steps, np.asarray(labels)[0]))
 
     @tf.function(reduce_retracing=True)
     def _log_weight_chunk(self, images, labels, mean, log_var, key, samples) -> tf.Tensor:
@@ -272,6 +275,103 @@ class VAE(keras.Model):
                 chunk_totals.append(tf.reduce_logsumexp(log_weights, axis=0))
             results.append((tf.reduce_logsumexp(tf.stack(chunk_totals), axis=0) - math.log(num_samples)).numpy())
         return np.concatenate(results)
+
+    # --- Experiments. ---
+
+    @classmethod
+    def from_experiment(cls, config) -> "VAE":
+        """The networks and bound of a `VAEConfig` (`config.model`); labels in encoder and decoder for kind `cvae`."""
+        model = config.model
+        num_classes = model.num_classes if cls.conditional else None
+        shared = dict(latent_dim=model.latent_dim, image_shape=model.image_shape, num_classes=num_classes)
+        parameters_per_channel = get_likelihood(model.likelihood).parameters_per_channel
+        if model.network == "mlp":
+            hidden = (model.hidden_units, model.hidden_units)
+            encoder = mlp_encoder(hidden_units=hidden, **shared)
+            decoder = mlp_decoder(hidden_units=hidden, parameters_per_channel=parameters_per_channel, **shared)
+        elif model.network == "conv":
+            encoder = conv_encoder(base_filters=model.base_filters, **shared)
+            decoder = conv_decoder(base_filters=model.base_filters, parameters_per_channel=parameters_per_channel, **shared)
+        else:
+            raise ValueError(f"Unknown VAE network {model.network!r}. Valid networks: {', '.join(NETWORKS)}")
+        options = dict(
+            latent_dim=model.latent_dim,
+            likelihood=model.likelihood,
+            objective=model.objective,
+            num_samples=model.training_samples,
+            beta=model.beta,
+            kl_warmup_steps=model.kl_warmup_steps,
+            free_bits=model.free_bits,
+            seed=config.train.seed,
+        )
+        if cls.conditional:
+            options["num_classes"] = model.num_classes
+        return cls(encoder, decoder, **options)
+
+    @classmethod
+    def _evaluation_arrays(cls, config) -> tuple[np.ndarray, np.ndarray]:
+        """The evaluation split, binarized once (a fixed draw) when training binarizes dynamically."""
+        images, labels = load_arrays(config.data.name, split=config.data.eval_split)
+        images = binarize_once(images, seed=config.train.seed) if config.data.binarize else images
+        return images, labels.astype(np.int32)
+
+    @classmethod
+    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+        """Training batches and the evaluation split (the test ELBO)."""
+        images, labels = cls._evaluation_arrays(config)
+        evaluation = tf.data.Dataset.from_tensor_slices((images, labels) if cls.conditional else images).batch(500)
+        return cls.generation_training_data(config), evaluation
+
+    def _posterior_means(self, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Posterior means in chunks of `ENCODE_CHUNK` images (labels are read by conditional models only)."""
+        means = []
+        for start in range(0, len(images), ENCODE_CHUNK):
+            chunk_labels = labels[start : start + ENCODE_CHUNK] if self.conditional else None
+            means.append(self.encode(images[start : start + ENCODE_CHUNK], chunk_labels)[0])
+        return np.concatenate(means)
+
+    def experiment_metrics(self, config, evaluation: tf.data.Dataset | None) -> dict[str, float]:
+        """The linear probe on posterior means (train split to eval split) and, when asked, the importance-sampled test NLL."""
+        splits = []
+        for split in (config.data.train_split, config.data.eval_split):
+            images, labels = load_arrays(config.data.name, split=split)
+            splits.append((self._posterior_means(images, labels.astype(np.int32)), labels))
+        (train_means, train_labels), (test_means, test_labels) = splits
+        probe = linear_probe_accuracy(train_means, train_labels, test_means, test_labels, num_classes=config.model.num_classes)
+        metrics = {"latent_linear_probe_accuracy": probe}
+        samples = config.evaluation.log_likelihood_samples
+        if samples:
+            images, labels = self._evaluation_arrays(config)
+            log_likelihood = self.log_likelihood(images, labels if self.conditional else None, num_samples=samples)
+            metrics.update(test_nll=float(-log_likelihood.mean()), log_likelihood_samples=samples)
+        return metrics
+
+    # --- Export. ---
+
+    def serving_signatures(self) -> Signatures:
+        """`generate` and `sample` (see `GenerativeModel`), `decode` (= `generate`), `encode` and `reconstruct`."""
+        signatures = super().serving_signatures()
+        signatures["decode"] = signatures["generate"]
+        channels = self.encoder.inputs[0].shape[-1]
+
+        def encode(images: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
+            images = checked_images(images, "images", channels)
+            labels = None if labels is None else checked_labels(labels, self.num_classes)
+            mean, log_var = self._encode(images, labels, training=False)
+            return {"mean": mean, "log_var": log_var}
+
+        def reconstruct(images: tf.Tensor, labels: tf.Tensor | None) -> dict[str, tf.Tensor]:
+            return image_outputs(self.decode_latents(encode(images, labels)["mean"], labels))
+
+        image_spec = tf.TensorSpec(None, tf.float32, name="images")
+        if self.conditional:
+            label_spec = tf.TensorSpec([None], tf.int32, name="labels")
+            signatures["encode"] = concrete(encode, image_spec, label_spec)
+            signatures["reconstruct"] = concrete(reconstruct, image_spec, label_spec)
+        else:
+            signatures["encode"] = concrete(lambda images: encode(images, None), image_spec)
+            signatures["reconstruct"] = concrete(lambda images: reconstruct(images, None), image_spec)
+        return signatures
 
     def get_config(self) -> dict:
         return {

@@ -1,12 +1,17 @@
 """Network graphs (no losses, no training logic)."""
 
 from tf_genrepair.networks.classifier import digit_classifier_network
-from tf_genrepair.networks.dncnn import residual_denoiser
 from tf_genrepair.networks.dcgan import dcgan_discriminator, dcgan_generator
+from tf_genrepair.networks.dncnn import residual_denoiser
 from tf_genrepair.networks.mlp import mlp_discriminator, mlp_generator
 from tf_genrepair.networks.patch_discriminator import patch_discriminator
 from tf_genrepair.networks.unet import inpainting_unet
-from tf_genrepair.networks.vae import conv_decoder, conv_encoder, mlp_decoder, mlp_encoder
+from tf_genrepair.networks.vae import (
+    conv_decoder,
+    conv_encoder,
+    mlp_decoder,
+    mlp_encoder,
+)
 
 __all__ = [
     "conv_decoder",

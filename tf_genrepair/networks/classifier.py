@@ -4,6 +4,8 @@ from typing import Sequence
 
 import keras
 
+from tf_genrepair.networks.shapes import check_divisible_by_4
+
 FEATURES_LAYER = "features"
 
 
@@ -32,8 +34,7 @@ def digit_classifier_network(
     Example:
         >>> network = digit_classifier_network(image_shape=(28, 28, 1), num_classes=10)
     """
-    if len(image_shape) != 3 or image_shape[0] % 4 or image_shape[1] % 4:
-        raise ValueError(f"`image_shape` must be (H, W, C) with H and W divisible by 4. Received: image_shape={image_shape}")
+    check_divisible_by_4(image_shape)
     inputs = keras.Input(shape=tuple(image_shape), name="images")
     x = inputs
     for filters in (width, 2 * width):

@@ -4,7 +4,11 @@ from typing import Sequence
 
 import keras
 
-from tf_genrepair.networks.conditioning import check_divisible_by_4, image_and_label_inputs, latent_and_label_inputs
+from tf_genrepair.networks.conditioning import (
+    image_and_label_inputs,
+    latent_and_label_inputs,
+)
+from tf_genrepair.networks.shapes import check_divisible_by_4
 
 
 def dcgan_generator(

@@ -2,7 +2,12 @@
 
 import keras
 
-from tf_genrepair.networks.layers import CropToMatch, PadToMultiple, PixelShuffle, PixelUnshuffle
+from tf_genrepair.networks.layers import (
+    CropToMatch,
+    PadToMultiple,
+    PixelShuffle,
+    PixelUnshuffle,
+)
 
 
 def residual_denoiser(
@@ -27,11 +32,11 @@ def residual_denoiser(
         depth: Convolution layers.
         width: Filters per hidden layer.
         downscale: Pixel-unshuffle factor (1: DnCNN at full resolution).
-        noise_level_input: Whether the network takes a `noise_level` map `[B, H, W, 1]`.
+        noise_level_input: Whether the network takes a `noise_levels` map `[B, H, W, 1]`.
         name: Model name.
 
     Returns:
-        A functional model from `[image, mask(, noise_level)]` (any height and width) to
+        A functional model from `[images, masks(, noise_levels)]` (the restorer input contract) (any height and width) to
         the restored image; the last layer and the subtraction run in float32.
 
     Example:
@@ -40,11 +45,11 @@ def residual_denoiser(
     """
     if depth < 2 or width < 1 or downscale < 1:
         raise ValueError(f"`depth` must be >= 2, `width` and `downscale` >= 1. Received: depth={depth}, width={width}, downscale={downscale}")
-    image = keras.Input((None, None, channels), name="image")
-    mask = keras.Input((None, None, 1), name="mask")
+    image = keras.Input((None, None, channels), name="images")
+    mask = keras.Input((None, None, 1), name="masks")
     inputs = [image, mask]
     if noise_level_input:
-        inputs.append(keras.Input((None, None, 1), name="noise_level"))
+        inputs.append(keras.Input((None, None, 1), name="noise_levels"))
     features = keras.layers.Concatenate(name="stack_inputs")(inputs)
     if downscale > 1:
         features = PixelUnshuffle(downscale, name="unshuffle")(PadToMultiple(downscale, name="pad")(features))

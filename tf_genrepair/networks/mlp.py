@@ -5,7 +5,11 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from tf_genrepair.networks.conditioning import concatenate_label, image_and_label_inputs, latent_and_label_inputs
+from tf_genrepair.networks.conditioning import (
+    concatenate_label,
+    image_and_label_inputs,
+    latent_and_label_inputs,
+)
 
 
 def mlp_generator(

@@ -30,7 +30,7 @@ def inpainting_unet(
         name: Model name.
 
     Returns:
-        A functional model `[image, mask] -> restored`, output in float32.
+        A functional model `[images, masks] -> restored` (the restorer input contract), output in float32.
 
     Example:
         >>> network = inpainting_unet(channels=1, base_filters=32, levels=2)
@@ -38,8 +38,8 @@ def inpainting_unet(
     """
     if levels < 1 or base_filters < 1:
         raise ValueError(f"`levels` and `base_filters` must be >= 1. Received: levels={levels}, base_filters={base_filters}")
-    image = keras.Input((None, None, channels), name="image")
-    mask = keras.Input((None, None, 1), name="mask")
+    image = keras.Input((None, None, channels), name="images")
+    mask = keras.Input((None, None, 1), name="masks")
     start = PyramidFill(dtype="float32", name="pyramid_fill")([image, mask]) if prefill else image
     features = PadToMultiple(2**levels, name="pad")(keras.layers.Concatenate(name="stack_inputs")([start, mask]))
     skips = []

@@ -10,7 +10,12 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from tf_genrepair.networks.conditioning import check_divisible_by_4, concatenate_label, image_and_label_inputs, latent_and_label_inputs
+from tf_genrepair.networks.conditioning import (
+    concatenate_label,
+    image_and_label_inputs,
+    latent_and_label_inputs,
+)
+from tf_genrepair.networks.shapes import check_divisible_by_4
 
 
 def mlp_encoder(

@@ -1,6 +1,10 @@
-"""Restoration beyond one forward pass: tiled inference for large images and generative-prior restoration."""
+"""Restoration beyond one trained network: generative-prior restoration and the classical baselines behind the same call."""
 
-from tf_genrepair.restoration.prior import GenerativePriorRestorer, downsample_operator, gaussian_blur_operator
-from tf_genrepair.restoration.tiling import tiled_apply
+from tf_genrepair.restoration.baselines import baselines_for
+from tf_genrepair.restoration.prior import (
+    GenerativePriorRestorer,
+    downsample_operator,
+    gaussian_blur_operator,
+)
 
-__all__ = ["GenerativePriorRestorer", "downsample_operator", "gaussian_blur_operator", "tiled_apply"]
+__all__ = ["GenerativePriorRestorer", "baselines_for", "downsample_operator", "gaussian_blur_operator"]

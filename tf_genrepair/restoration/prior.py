@@ -17,8 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.models.gan import GAN
-from tf_genrepair.models.vae import VAE
+from tf_genrepair.models import VAE, GenerativeModel
 
 Operator = Callable[[tf.Tensor], tf.Tensor]
 OBSERVATION_SIGMA = 0.1  # Default noise standard deviation of the observation model (in [0, 1] units).
@@ -49,15 +48,6 @@ def downsample_operator(factor: int) -> Operator:
         return tf.repeat(tf.repeat(pooled, factor, axis=1), factor, axis=2)
 
     return downsample
-
-
-def _decoder_of(model: keras.Model) -> tuple[Callable[[tf.Tensor], tf.Tensor], int]:
-    """A differentiable `latents -> images in [0, 1]` function and the latent size."""
-    if isinstance(model, GAN):
-        return lambda latents: (model.call_generator(latents, None, training=False, ema=True) + 1.0) / 2.0, model.latent_dim
-    if isinstance(model, VAE):
-        return lambda latents: model.likelihood.mean(tf.cast(model.sampling_network()(latents, training=False), tf.float32)), model.latent_dim
-    raise ValueError(f"`model` must be an unconditional GAN or VAE from tf_genrepair. Received: {type(model).__name__}")
 
 
 class GenerativePriorRestorer:
@@ -93,8 +83,10 @@ class GenerativePriorRestorer:
     ) -> None:
         if steps < 1 or restarts < 1:
             raise ValueError(f"`steps` and `restarts` must be >= 1. Received: steps={steps}, restarts={restarts}")
+        if not isinstance(model, GenerativeModel) or model.conditional:
+            raise ValueError(f"`model` must be an unconditional GAN or VAE from tf_genrepair. Received: {type(model).__name__}")
         self.model = model
-        self.decode, self.latent_dim = _decoder_of(model)
+        self.latent_dim = model.latent_dim
         self.steps = steps
         self.restarts = restarts
         self.learning_rate = learning_rate
@@ -102,6 +94,9 @@ class GenerativePriorRestorer:
         self.operator = operator or (lambda images: images)
         self.keep_observed = keep_observed
         self.seed = seed
+
+    def _decode(self, latents: tf.Tensor) -> tf.Tensor:
+        return self.model.decode_latents(latents, None)
 
     def _initial_latents(self, observed: tf.Tensor, batch: int) -> tf.Tensor:
         latents = tf.random.stateless_normal([self.restarts, batch, self.latent_dim], [self.seed, 0])
@@ -112,7 +107,7 @@ class GenerativePriorRestorer:
 
     def _energy(self, latents: tf.Tensor, observation: tf.Tensor, weights: tf.Tensor, sigma: tf.Tensor) -> tf.Tensor:
         """Per-code negative log posterior (up to a constant)."""
-        residual = weights * (self.operator(self.decode(latents)) - observation)
+        residual = weights * (self.operator(self._decode(latents)) - observation)
         data = tf.reduce_sum(tf.square(residual), axis=[1, 2, 3]) / (2.0 * sigma**2)
         return data + self.prior_weight * 0.5 * tf.reduce_sum(tf.square(latents), axis=1)
 
@@ -138,30 +133,30 @@ class GenerativePriorRestorer:
         energies = tf.reshape(self._energy(latents, observation, weights, sigma), [self.restarts, batch])
         best = tf.argmin(energies, axis=0, output_type=tf.int32)
         codes = tf.reshape(latents, [self.restarts, batch, self.latent_dim])
-        return self.decode(tf.gather_nd(codes, tf.stack([best, tf.range(batch)], axis=1)))
+        return self._decode(tf.gather_nd(codes, tf.stack([best, tf.range(batch)], axis=1)))
 
     def restore(
-        self, damaged: np.ndarray, mask: np.ndarray | None = None, *, noise_level: float | None = None, batch_size: int = 256
+        self, images: np.ndarray, masks: np.ndarray | None = None, *, noise_levels: float | None = None, batch_size: int = 256
     ) -> np.ndarray:
         """Restores `[N, H, W, C]` images of the generator's size; returns them clipped to [0, 1].
 
         Args:
-            damaged: Damaged images in [0, 1].
-            mask: `[N, H, W, 1]`, 1 where observed (default: all observed).
-            noise_level: Observation noise standard deviation (default 0.1).
+            images: Damaged images in [0, 1].
+            masks: `[N, H, W, 1]`, 1 where observed (default: all observed).
+            noise_levels: Observation noise standard deviation, one value (default 0.1).
             batch_size: Images optimised together.
 
         Example:
             >>> restored = prior.restore(damaged, mask)
         """
-        damaged = np.asarray(damaged, np.float32)
-        expected = tuple(self.decode(tf.zeros([1, self.latent_dim])).shape[1:])
+        damaged, mask = np.asarray(images, np.float32), masks
+        expected = tuple(self._decode(tf.zeros([1, self.latent_dim])).shape[1:])
         if damaged.ndim != 4 or damaged.shape[1:] != expected:
-            raise ValueError(f"`damaged` must be [N, {', '.join(map(str, expected))}] (the generator's size). Received: shape={damaged.shape}")
+            raise ValueError(f"`images` must be [N, {', '.join(map(str, expected))}] (the generator's size). Received: shape={damaged.shape}")
         mask = np.ones(damaged.shape[:3] + (1,), np.float32) if mask is None else np.asarray(mask, np.float32)
         if mask.shape != damaged.shape[:3] + (1,):
-            raise ValueError(f"`mask` must have shape {damaged.shape[:3] + (1,)}. Received: shape={mask.shape}")
-        sigma = tf.constant(noise_level or OBSERVATION_SIGMA, tf.float32)
+            raise ValueError(f"`masks` must have shape {damaged.shape[:3] + (1,)}. Received: shape={mask.shape}")
+        sigma = tf.constant(noise_levels or OBSERVATION_SIGMA, tf.float32)
         restored = []
         progress = keras.utils.Progbar(len(damaged), verbose=1 if len(damaged) > batch_size else 0)
         for start in range(0, len(damaged), batch_size):

@@ -1,0 +1,149 @@
+"""The recognition study end to end on the smoke setup: files, consistent numbers, reuse, the binaries."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tf_genrepair.configs import STUDIES, get_study
+from tf_genrepair.corruptions import CORRUPTIONS
+from tf_genrepair.evaluation.demo import run_demo
+from tf_genrepair.evaluation.study import ensure_trained
+
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
+
+
+@pytest.fixture(scope="module")
+def smoke_study(tmp_path_factory):
+    """The smoke study run once through the demo entry point, offline: `(report, folder)`."""
+    folder = tmp_path_factory.mktemp("recognition")
+    environment = dict(os.environ)
+    os.environ.pop("GENREPAIR_DATA_DIR", None)  # Shipped digits only.
+    try:
+        return run_demo(str(folder), study="recognition_smoke"), folder
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+
+
+def test_report_files_and_pictures(smoke_study):
+    report, folder = smoke_study
+    study = get_study("recognition_smoke")
+    files = set(os.listdir(folder))
+    assert {"report.md", "report.json", "corruptions.png", "samples_cvae.png"} <= files
+    for name in study.corruptions:
+        assert {f"accuracy_{name}.png", f"before_after_{name}.png"} <= files
+    with open(folder / "report.json") as handle:
+        written = json.load(handle)
+    assert written["rows"] == report["rows"] and written["generated_data"] == report["generated_data"]
+    text = (folder / "report.md").read_text()
+    for heading in ("## Summary", "## Generative-prior restoration", "## Generated data for recognition", "## VAE latent codes", "## Every row"):
+        assert heading in text
+
+
+def test_numbers_are_consistent(smoke_study):
+    report, _ = smoke_study
+    rows = report["rows"]
+    damaged = {(row["classifier"], row["corruption"], row["severity"]): row["accuracy"] for row in rows if row["method"] == "damaged"}
+    for row in rows:
+        assert row["clean_accuracy"] == report["clean_accuracy"][row["classifier"]]
+        lost = row["clean_accuracy"] - damaged[row["classifier"], row["corruption"], row["severity"]]
+        if lost > 0:
+            expected = (row["accuracy"] - damaged[row["classifier"], row["corruption"], row["severity"]]) / lost
+            assert row["accuracy_recovered"] == pytest.approx(expected)
+        else:
+            assert row["accuracy_recovered"] is None
+    summary = report["summary"]["methods"][5]["unet"]
+    unet = [row["accuracy"] for row in rows if row["classifier"] == "clean" and row["method"] == "unet"]
+    assert summary["accuracy"] == pytest.approx(np.mean(unet)) and summary["corruptions"] == len(get_study("recognition_smoke").corruptions)
+
+
+def test_trained_restorer_wins_accuracy_back(smoke_study):
+    report, _ = smoke_study
+    methods = report["summary"]["methods"][5]
+    assert methods["unet"]["accuracy"] > methods["damaged"]["accuracy"] + 0.05
+    assert methods["unet"]["psnr"] > methods["damaged"]["psnr"]
+
+
+def test_generated_data_rows_cover_each_source(smoke_study):
+    report, _ = smoke_study
+    sources = {(row["real_labels"], row["generated_by"]) for row in report["generated_data"]}
+    assert sources == {(100, None), (100, "cvae")}
+    assert all(0.0 <= row["test_accuracy"] <= 1.0 for row in report["generated_data"])
+
+
+def test_trained_models_are_reused(smoke_study):
+    _, folder = smoke_study
+    study = get_study("recognition_smoke")
+    model_file = os.path.join(folder, "models", study.classifier.folder_name, "model.keras")
+    before = os.stat(model_file).st_mtime_ns
+    ensure_trained(study.classifier, os.path.join(folder, "models"))
+    assert os.stat(model_file).st_mtime_ns == before
+
+
+def test_every_study_holds_valid_experiments_of_the_right_kinds():
+    from tf_genrepair.configs import ExperimentConfig
+
+    for name in STUDIES:
+        study = get_study(name)
+        roles = {
+            ("classifier",): [study.classifier, study.augmented_classifier],
+            ("restorer",): list(study.restorers.values()),
+            ("gan", "vae"): list(study.priors.values()),
+            ("cgan", "cvae"): list(study.conditional_generators.values()),
+            ("vae",): [study.latent_vae],
+        }
+        for kinds, models in roles.items():
+            for model in filter(None, models):
+                assert model.experiment.kind in kinds, (name, model.folder_name)
+                assert ExperimentConfig.from_dict(model.experiment.to_dict()) == model.experiment
+        assert study.corruptions is None or set(study.corruptions) <= set(CORRUPTIONS)
+
+
+def run_evaluate(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tf_genrepair.bin.evaluate", *arguments], capture_output=True, text=True, timeout=300)
+
+
+def test_evaluate_binary_rejects_unknown_study(tmp_path):
+    result = run_evaluate("--experiment=recognition_cifar", f"--workdir={tmp_path}")
+    assert result.returncode == 2 and "Valid studies: recognition_mnist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_evaluate_binary_names_a_malformed_external_set(smoke_study, tmp_path):
+    _, folder = smoke_study
+    np.savez(tmp_path / "scans.npz", images=np.zeros((4, 28, 28), np.uint8))  # No labels.
+    arguments = ["--experiment=recognition_smoke", f"--workdir={tmp_path / 'out'}", f"--models_root={folder / 'models'}"]
+    result = run_evaluate(*arguments, f"--external=npz:{tmp_path / 'scans.npz'}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "must hold arrays 'images' and 'labels'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        (dict(images=np.zeros((4, 32, 32), np.uint8), labels=np.arange(4)), r"shape \(32, 32, 1\)"),
+        (dict(images=np.zeros((4, 28, 28), np.uint8), labels=np.arange(3)), "holds 4 images but labels of shape"),
+        (dict(images=np.full((4, 28, 28), 2.0, np.float32), labels=np.arange(4)), r"must lie in \[0, 1\]"),
+    ],
+)
+def test_malformed_external_sets_fail_before_any_training(tmp_path, arrays, message):
+    from tf_genrepair.evaluation.study import run_study
+
+    np.savez(tmp_path / "set.npz", **arrays)
+    with pytest.raises(ValueError, match=message):
+        run_study(get_study("recognition_smoke"), str(tmp_path / "out"), external=[f"npz:{tmp_path / 'set.npz'}"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_unlabelled_external_folder_is_named(tmp_path):
+    from PIL import Image
+
+    from tf_genrepair.evaluation.study import run_study
+
+    (tmp_path / "scans").mkdir()
+    Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "scans" / "a.png")
+    with pytest.raises(ValueError, match="one sub-folder per class"):
+        run_study(get_study("recognition_smoke"), str(tmp_path / "out"), external=[f"folder:{tmp_path / 'scans'}"])

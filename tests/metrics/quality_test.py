@@ -1,0 +1,96 @@
+"""Metrics against independent formulas."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from scipy import linalg, signal
+
+from tf_genrepair.metrics import (
+    PSNR,
+    SSIM,
+    fid,
+    frechet_distance,
+    kid,
+    precision_recall_coverage,
+    psnr,
+    ssim,
+)
+
+
+def test_psnr_of_a_known_mse():
+    clean = np.full((2, 16, 16, 1), 0.5, np.float32)
+    noisy = clean + np.where(np.indices((2, 16, 16, 1)).sum(0) % 2, 0.1, -0.1).astype(np.float32)  # MSE 0.01.
+    np.testing.assert_allclose(psnr(clean, noisy).numpy(), [20.0, 20.0], rtol=1e-5)
+
+
+def test_psnr_clips_the_prediction_and_caps_exact_matches():
+    clean = np.ones((1, 8, 8, 1), np.float32)
+    assert float(psnr(clean, clean + 5.0)[0]) == pytest.approx(100.0)  # Clipped to 1 -> exact match -> cap.
+
+
+def test_streaming_psnr_averages_over_images_not_batches(digits):
+    noisy = np.clip(digits + np.random.default_rng(0).normal(0, 0.1, digits.shape), 0, 1).astype(np.float32)
+    metric = PSNR()
+    metric.update_state(digits[:1], noisy[:1])
+    metric.update_state(digits[1:], noisy[1:])
+    assert float(metric.result()) == pytest.approx(float(np.mean(psnr(digits, noisy))), rel=1e-5)
+    assert PSNR.from_config(metric.get_config()).max_val == 1.0
+
+
+def numpy_ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Wang et al. (2004) with an 11x11 Gaussian window (sigma 1.5), valid positions only."""
+    offsets = np.arange(11) - 5
+    window = np.exp(-(offsets[:, None] ** 2 + offsets[None, :] ** 2) / (2 * 1.5**2))
+    window /= window.sum()
+    filt = lambda x: signal.convolve2d(x, window, mode="valid")
+    mu_a, mu_b = filt(a), filt(b)
+    var_a, var_b, cov = filt(a * a) - mu_a**2, filt(b * b) - mu_b**2, filt(a * b) - mu_a * mu_b
+    c1, c2 = 0.01**2, 0.03**2
+    return float(np.mean((2 * mu_a * mu_b + c1) * (2 * cov + c2) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))))
+
+
+def test_ssim_matches_the_formula(digits):
+    blurred = tf.nn.avg_pool2d(digits[:3], 3, 1, "SAME").numpy()
+    expected = [numpy_ssim(a[..., 0].astype(np.float64), b[..., 0].astype(np.float64)) for a, b in zip(digits[:3], blurred)]
+    np.testing.assert_allclose(ssim(digits[:3], blurred).numpy(), expected, atol=2e-4)
+    metric = SSIM()
+    metric.update_state(digits[:3], digits[:3])
+    assert float(metric.result()) == pytest.approx(1.0)
+
+
+def test_fid_of_identical_sets_is_zero():
+    features = np.random.default_rng(0).normal(size=(500, 8))
+    assert fid(features, features) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_frechet_distance_matches_scipy_sqrtm():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(6, 6)), rng.normal(size=(6, 6))
+    cov_a, cov_b = a @ a.T, b @ b.T
+    mean_a, mean_b = rng.normal(size=6), rng.normal(size=6)
+    expected = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a + cov_b - 2 * linalg.sqrtm(cov_a @ cov_b).real)
+    assert frechet_distance(mean_a, cov_a, mean_b, cov_b) == pytest.approx(expected, rel=1e-8)
+
+
+def test_fid_of_shifted_gaussians_matches_the_closed_form():
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(20_000, 4))
+    generated = rng.normal(size=(20_000, 4)) * 2.0 + 1.0
+    # N(0, I) vs N(1, 4I): |1|^2 * 4 + tr(I + 4I - 2 * 2I) = 4 + 4.
+    assert fid(real, generated) == pytest.approx(8.0, rel=0.03)
+
+
+def test_kid_is_near_zero_for_one_distribution_and_positive_for_two():
+    rng = np.random.default_rng(3)
+    same, _ = kid(rng.normal(size=(1000, 8)), rng.normal(size=(1000, 8)), subset_size=500)
+    shifted, _ = kid(rng.normal(size=(1000, 8)), rng.normal(size=(1000, 8)) + 1.0, subset_size=500)
+    assert abs(same) < 0.01 and shifted > 0.1
+
+
+def test_precision_recall_coverage():
+    rng = np.random.default_rng(4)
+    real = rng.normal(size=(400, 2))
+    matching = precision_recall_coverage(real, rng.normal(size=(400, 2)))
+    collapsed = precision_recall_coverage(real, rng.normal(size=(400, 2)) * 0.05)
+    assert matching["precision"] > 0.9 and matching["recall"] > 0.9 and matching["coverage"] > 0.9
+    assert collapsed["precision"] > 0.9 and collapsed["recall"] < 0.3 and collapsed["coverage"] < 0.3

@@ -1,0 +1,98 @@
+"""train_and_evaluate writes a complete, resumable work dir."""
+
+import json
+import os
+
+import pytest
+
+from tf_genrepair.configs import ExperimentConfig, get_experiment
+from tf_genrepair.training import train_and_evaluate
+
+pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
+
+
+def test_workdir_holds_config_metrics_model_and_logs(smoke_run):
+    metrics, workdir = smoke_run
+    assert {"config.json", "metrics.json", "model.keras", "checkpoints", "tensorboard"} <= set(os.listdir(workdir))
+    with open(os.path.join(workdir, "config.json")) as handle:
+        assert ExperimentConfig.from_dict(json.load(handle)) == get_experiment("classifier_mnist_smoke")
+    with open(os.path.join(workdir, "metrics.json")) as handle:
+        assert json.load(handle) == metrics
+
+
+def test_rerun_resumes_from_the_checkpoint_instead_of_retraining(tmp_path):
+    config = get_experiment("classifier_mnist_smoke", ["train.epochs=1"])
+    first = train_and_evaluate(config, str(tmp_path))
+    second = train_and_evaluate(config, str(tmp_path))  # The checkpoint says epoch 1 is done: no more training.
+    assert second["accuracy"] == first["accuracy"]
+
+
+def test_gan_smoke_writes_sample_grids_and_keeps_the_best_generator(tmp_path, smoke_run):
+    classifier_path = os.path.join(smoke_run[1], "model.keras")
+    config = get_experiment("gan_mnist_smoke", [f"evaluation.classifier={classifier_path}"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_001.png", "epoch_002.png"]
+    assert os.path.exists(tmp_path / "best_generator.weights.h5")
+    with open(tmp_path / "sample_quality.jsonl") as handle:
+        history = [json.loads(line) for line in handle]
+    assert [entry["epoch"] for entry in history] == [1, 2]
+    assert metrics["best_fid"] == min(entry["fid"] for entry in history)
+    assert metrics["real_split_fid"] < metrics["best_fid"]  # Two real splits are closer than a smoke generator.
+
+
+def test_missing_reference_classifier_fails_before_training(tmp_path):
+    config = get_experiment("dcgan_mnist_smoke", ["evaluation.classifier=/nonexistent/model.keras"])
+    with pytest.raises(FileNotFoundError, match="Train classifier_mnist first"):
+        train_and_evaluate(config, str(tmp_path))
+    assert not os.path.exists(tmp_path / "checkpoints")
+
+
+def test_vae_smoke_reports_test_elbo_and_log_likelihood(tmp_path):
+    metrics = train_and_evaluate(get_experiment("vae_mnist_smoke"), str(tmp_path))
+    assert {"elbo", "kl_loss", "reconstruction_loss", "test_nll"} <= set(metrics)
+    # On the same binarized test digits, the k = 20 importance-sampled bound is tighter than the ELBO.
+    assert 0 < metrics["test_nll"] < -metrics["elbo"]
+    assert metrics["latent_linear_probe_accuracy"] > 0.2  # Chance is 0.1; 20 smoke steps give about 0.4.
+    assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_001.png", "epoch_002.png"]
+
+
+def test_conditional_vae_smoke_is_scored_for_label_agreement(tmp_path, smoke_run):
+    classifier_path = os.path.join(smoke_run[1], "model.keras")
+    config = get_experiment("cvae_mnist_smoke", [f"evaluation.classifier={classifier_path}"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert 0.0 <= metrics["final_label_agreement"] <= 1.0
+    assert os.path.exists(tmp_path / "best_generator.weights.h5")
+
+
+@pytest.mark.parametrize("experiment", ["denoise_bsd_smoke", "inpaint_mnist_smoke", "inpaint_bsd_smoke", "restore_mnist_smoke"])
+def test_restorer_smoke_restores_better_than_the_damage(experiment, tmp_path):
+    metrics = train_and_evaluate(get_experiment(experiment), str(tmp_path))
+    assert os.path.exists(tmp_path / "model.keras")
+    assert sorted(os.listdir(tmp_path / "previews")) == ["epoch_001.png", "epoch_002.png"]
+    assert metrics["psnr"] > metrics["damaged_psnr"]  # Evaluation pairs, restored vs damaged, against clean.
+
+
+def test_time_budget_stops_training_early(tmp_path):
+    config = get_experiment("denoise_bsd_smoke", ["train.epochs=1000", "train.time_budget_minutes=0.05"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert metrics["train_seconds"] < 30
+
+
+def test_time_budget_anneals_both_optimizers_of_a_gan(tmp_path):
+    import keras
+
+    config = get_experiment("gan_mnist_smoke", ["train.epochs=1000", "train.time_budget_minutes=0.05", "evaluation.classifier=none"])
+    metrics = train_and_evaluate(config, str(tmp_path))
+    assert metrics["train_seconds"] < 30
+    gan = keras.saving.load_model(tmp_path / "model.keras")
+    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):  # Annealed from 2e-4 towards 0.
+        assert float(optimizer.learning_rate) < 0.1 * config.train.learning_rate
+
+
+def test_non_finite_loss_stops_training_naming_the_step(tmp_path):
+    from tf_genrepair.training.callbacks import TrainingDivergedError
+
+    config = get_experiment("classifier_mnist_smoke", ["train.learning_rate=1e12"])
+    with pytest.raises(TrainingDivergedError, match=r"loss became (nan|inf) at step \d+ \(epoch 1\)"):
+        train_and_evaluate(config, str(tmp_path))
+    assert not os.path.exists(tmp_path / "model.keras") and not os.path.exists(tmp_path / "metrics.json")

@@ -1,0 +1,69 @@
+"""Named GAN experiments: the classic MLP GAN, DCGAN and the class-conditional DCGAN."""
+
+from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
+from tf_genrepair.configs.schema import (
+    DataConfig,
+    EvaluationConfig,
+    ExperimentConfig,
+    GANConfig,
+    TrainConfig,
+)
+
+
+def _gan_experiment(name: str, *, kind: str, network: str, epochs: int, batch_size: int) -> ExperimentConfig:
+    # bfloat16 compute measured 1.5x float32 on 2 AVX512-BF16 cores; XLA measured 0.6x (benchmarks/RESULTS.md).
+    return ExperimentConfig(
+        name=name,
+        kind=kind,
+        data=DataConfig(batch_size=batch_size, shuffle_buffer=60_000),
+        model=GANConfig(network=network, base_filters=64, hidden_units=128, ema_decay=0.99, simultaneous_updates=True),
+        train=TrainConfig(epochs=epochs, learning_rate=2e-4, beta_1=0.5, steps_per_execution=10, precision="mixed_bfloat16"),
+        evaluation=EvaluationConfig(classifier=REFERENCE_CLASSIFIER),
+    )
+
+
+def _gan_smoke(name: str, *, kind: str, network: str) -> ExperimentConfig:
+    return ExperimentConfig(
+        name=name,
+        kind=kind,
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000),
+        model=GANConfig(network=network, base_filters=8, hidden_units=32, latent_dim=16),
+        train=TrainConfig(epochs=2, steps_per_epoch=10, learning_rate=2e-4, beta_1=0.5),
+        evaluation=EvaluationConfig(quality_samples=200, real_split="test[:500]", second_real_split="test[500:]"),
+    )
+
+
+def gan_mnist() -> ExperimentConfig:
+    """The classic MLP GAN (dense 128-128, leaky ReLU) on MNIST."""
+    return _gan_experiment("gan_mnist", kind="gan", network="mlp", epochs=30, batch_size=64)
+
+
+def gan_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: MLP GAN on the shipped digits."""
+    return _gan_smoke("gan_mnist_smoke", kind="gan", network="mlp")
+
+
+def dcgan_mnist() -> ExperimentConfig:
+    """DCGAN of the TensorFlow tutorial's size, batch 256, on MNIST."""
+    return _gan_experiment("dcgan_mnist", kind="gan", network="dcgan", epochs=11, batch_size=256)
+
+
+def dcgan_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow DCGAN on the shipped digits."""
+    return _gan_smoke("dcgan_mnist_smoke", kind="gan", network="dcgan")
+
+
+def cgan_mnist() -> ExperimentConfig:
+    """Class-conditional DCGAN (label embedding in G, projection in D) on MNIST."""
+    return _gan_experiment("cgan_mnist", kind="cgan", network="dcgan", epochs=10, batch_size=256)
+
+
+def cgan_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow conditional DCGAN on the shipped digits."""
+    return _gan_smoke("cgan_mnist_smoke", kind="cgan", network="dcgan")
+
+
+EXPERIMENTS = {
+    function.__name__: function
+    for function in (gan_mnist, gan_mnist_smoke, dcgan_mnist, dcgan_mnist_smoke, cgan_mnist, cgan_mnist_smoke)
+}

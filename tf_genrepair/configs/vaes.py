@@ -1,0 +1,87 @@
+"""Named VAE experiments: MLP and convolutional VAEs, the IWAE bound, the conditional VAE."""
+
+from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
+from tf_genrepair.configs.schema import (
+    DataConfig,
+    EvaluationConfig,
+    ExperimentConfig,
+    TrainConfig,
+    VAEConfig,
+)
+
+
+def _vae_experiment(name: str, *, kind: str = "vae", network: str = "mlp", objective: str = "elbo", training_samples: int = 1) -> ExperimentConfig:
+    return ExperimentConfig(
+        name=name,
+        kind=kind,
+        data=DataConfig(batch_size=100, binarize=True),
+        model=VAEConfig(
+            network=network,
+            hidden_units=512,
+            base_filters=32,
+            latent_dim=50 if network == "mlp" else 32,
+            objective=objective,
+            training_samples=training_samples,
+        ),
+        train=TrainConfig(epochs=100, learning_rate=1e-3, steps_per_execution=20),
+        evaluation=EvaluationConfig(classifier=REFERENCE_CLASSIFIER if kind == "cvae" else None, log_likelihood_samples=5000),
+    )
+
+
+def _vae_smoke(name: str, *, kind: str = "vae", network: str = "mlp", objective: str = "elbo", training_samples: int = 1) -> ExperimentConfig:
+    return ExperimentConfig(
+        name=name,
+        kind=kind,
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, binarize=True, eval_split="test[:500]"),
+        model=VAEConfig(network=network, hidden_units=64, base_filters=8, latent_dim=8, objective=objective, training_samples=training_samples),
+        train=TrainConfig(epochs=2, steps_per_epoch=10, learning_rate=2e-3),
+        evaluation=EvaluationConfig(quality_samples=200, real_split="test[:500]", second_real_split="test[500:]", log_likelihood_samples=20),
+    )
+
+
+def vae_mnist() -> ExperimentConfig:
+    """VAE, one stochastic layer (50 latents), MLP 512-512, Bernoulli decoder, dynamically binarized MNIST."""
+    return _vae_experiment("vae_mnist")
+
+
+def vae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a small VAE on the shipped digits."""
+    return _vae_smoke("vae_mnist_smoke")
+
+
+def iwae_mnist() -> ExperimentConfig:
+    """The vae_mnist networks trained on the IWAE bound with k = 50 (Burda et al. 2016)."""
+    return _vae_experiment("iwae_mnist", objective="iwae", training_samples=50)
+
+
+def iwae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a small IWAE (k = 5) on the shipped digits."""
+    return _vae_smoke("iwae_mnist_smoke", objective="iwae", training_samples=5)
+
+
+def cvae_mnist() -> ExperimentConfig:
+    """Conditional VAE (label in encoder and decoder) on dynamically binarized MNIST."""
+    return _vae_experiment("cvae_mnist", kind="cvae")
+
+
+def cvae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a small conditional VAE on the shipped digits."""
+    return _vae_smoke("cvae_mnist_smoke", kind="cvae")
+
+
+def conv_vae_mnist() -> ExperimentConfig:
+    """Convolutional VAE (32 latents, diagonal Gaussian posterior) on dynamically binarized MNIST."""
+    return _vae_experiment("conv_vae_mnist", network="conv")
+
+
+def conv_vae_mnist_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow convolutional VAE on the shipped digits."""
+    return _vae_smoke("conv_vae_mnist_smoke", network="conv")
+
+
+EXPERIMENTS = {
+    function.__name__: function
+    for function in (
+        vae_mnist, vae_mnist_smoke, iwae_mnist, iwae_mnist_smoke, cvae_mnist, cvae_mnist_smoke, conv_vae_mnist, conv_vae_mnist_smoke
+    )
+}

@@ -1,0 +1,140 @@
+"""The restorer input contract, used by the networks, `Restorer.restore`, the exports and the file tools.
+
+A restorer takes, in this order and under these names:
+- `images`: `[N, H, W, C]` damaged images, float32 in [0, 1] (noise may overshoot);
+- `masks`: `[N, H, W, 1]`, 1 where a pixel was observed, 0 where it is missing;
+- `noise_levels` (only networks built with a noise-level input): `[N, H, W, 1]` noise standard
+  deviation in [0, 1] units; callers may give anything that broadcasts to it (one value for all,
+  one `[N, 1, 1, 1]` value per image, or a per-pixel map).
+"""
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from tf_genrepair.models.tiling import tiled_apply
+
+INPUT_NAMES = ("images", "masks", "noise_levels")
+Forward = Callable[[list[np.ndarray]], np.ndarray]  # [images, masks(, noise_levels)] -> restored
+
+
+def restorer_inputs(
+    images: np.ndarray,
+    masks: np.ndarray | None = None,
+    noise_levels: float | np.ndarray | None = None,
+    *,
+    channels: int,
+    noise_level_input: bool,
+) -> list[np.ndarray]:
+    """Checks and completes one batch of restorer inputs: `[images, masks(, noise_levels)]`, each `[N, H, W, .]` float32.
+
+    Args:
+        images: `[N, H, W, channels]`, float in [0, 1], finite.
+        masks: `[N, H, W, 1]`, 1 where observed; None: every pixel observed.
+        noise_levels: Broadcastable to `[N, H, W, 1]`; required when `noise_level_input`.
+        channels: The restorer's image channels.
+        noise_level_input: Whether the restorer takes `noise_levels`.
+
+    Example:
+        >>> inputs = restorer_inputs(noisy, None, 25 / 255, channels=1, noise_level_input=True)
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4 or images.shape[-1] != channels:
+        raise ValueError(f"`images` must be [N, H, W, {channels}]. Received: shape={images.shape}")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("`images` contains NaN or infinite values.")
+    plane = images.shape[:3] + (1,)
+    masks = np.ones(plane, np.float32) if masks is None else np.asarray(masks, np.float32)
+    if masks.shape != plane:
+        raise ValueError(f"`masks` must have shape {plane} to match the images. Received: shape={masks.shape}")
+    if not noise_level_input:
+        return [images, masks]
+    if noise_levels is None:
+        raise ValueError("This restorer takes a noise level: pass `noise_levels`, a standard deviation in [0, 1] units (e.g. 25 / 255).")
+    try:
+        levels = np.broadcast_to(np.asarray(noise_levels, np.float32), plane).astype(np.float32)
+    except ValueError as error:
+        raise ValueError(f"`noise_levels` must broadcast to {plane}. Received: shape={np.shape(noise_levels)}") from error
+    return [images, masks, levels]
+
+
+def _split(stacked: np.ndarray, sizes: Sequence[int]) -> list[np.ndarray]:
+    return np.split(stacked, np.cumsum(sizes)[:-1], axis=-1)
+
+
+def _dihedral_average(forward: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """`forward` averaged over the 8 rotations and flips of its `[N, H, W, C]` input, each undone on the output."""
+
+    def averaged(batch: np.ndarray) -> np.ndarray:
+        total = 0.0
+        for turns in range(4):
+            for flip in (False, True):
+                view = np.rot90(batch, turns, axes=(1, 2))
+                output = forward(np.ascontiguousarray(view[:, :, ::-1] if flip else view))
+                total = total + np.rot90(output[:, :, ::-1] if flip else output, -turns, axes=(1, 2))
+        return total / 8.0
+
+    return averaged
+
+
+def apply_restorer(
+    forward: Forward,
+    inputs: list[np.ndarray],
+    *,
+    tile_size: int | None = None,
+    overlap: int = 64,
+    batch_size: int = 32,
+    self_ensemble: bool = False,
+) -> np.ndarray:
+    """Runs `forward` on checked `inputs` in batches, tile by tile when `tile_size` is given; output clipped to [0, 1].
+
+    Args:
+        forward: `[images, masks(, noise_levels)] -> restored` for one batch.
+        inputs: From `restorer_inputs`.
+        tile_size: Side of the square tiles for large images (None: whole images).
+        overlap: Pixels shared by neighbouring tiles; seams are blended across it.
+        batch_size: Images (or tiles) per forward pass.
+        self_ensemble: Average the outputs for the 8 rotations and flips of the input, each
+            turned back (geometric self-ensemble, Timofte et al. 2016): 8 times the time.
+
+    Example:
+        >>> restored = apply_restorer(restorer.forward, restorer_inputs(photos, channels=1, noise_level_input=False), tile_size=512)
+    """
+    sizes = [part.shape[-1] for part in inputs]
+    stacked = np.concatenate(inputs, axis=-1)
+
+    def forward_stacked(batch: np.ndarray) -> np.ndarray:
+        return np.asarray(forward(_split(batch, sizes)))
+
+    run = _dihedral_average(forward_stacked) if self_ensemble else forward_stacked
+    if tile_size is None:
+        restored = np.concatenate([run(stacked[start : start + batch_size]) for start in range(0, len(stacked), batch_size)])
+    else:
+        restored = tiled_apply(run, stacked, output_channels=sizes[0], tile_size=tile_size, overlap=overlap, batch_size=batch_size)
+    return np.clip(restored, 0.0, 1.0)
+
+
+def restore_images(
+    forward: Forward,
+    images: np.ndarray,
+    masks: np.ndarray | None = None,
+    noise_levels: float | np.ndarray | None = None,
+    *,
+    channels: int,
+    noise_level_input: bool,
+    **options,
+) -> np.ndarray:
+    """`restorer_inputs` then `apply_restorer` (`options`), for a batch `[N, H, W, C]` or one `[H, W, C]` image.
+
+    Example:
+        >>> restored = restore_images(restorer.forward, photo, channels=1, noise_level_input=False, tile_size=512)
+    """
+    images = np.asarray(images, np.float32)
+    single = images.ndim == 3
+    if single:
+        images = images[np.newaxis]
+        masks = None if masks is None else np.asarray(masks, np.float32)[np.newaxis]
+        noise_levels = noise_levels if np.ndim(noise_levels) < 3 else np.asarray(noise_levels, np.float32)[np.newaxis]
+    inputs = restorer_inputs(images, masks, noise_levels, channels=channels, noise_level_input=noise_level_input)
+    restored = apply_restorer(forward, inputs, **options)
+    return restored[0] if single else restored
