@@ -33,7 +33,7 @@ def main(argv: list[str]) -> None:
     from tf_genrepair.io import make_folder
 
     options = dict(
-        corruption=FLAGS.corruption, severity=FLAGS.severity, seed=FLAGS.seed, noise_level=FLAGS.noise_level,
+        corruption=FLAGS.corruption, severity=FLAGS.severity, seed=FLAGS.seed, noise_levels=FLAGS.noise_level,
         tile_size=FLAGS.tile_size, overwrite=FLAGS.overwrite, max_pixels=FLAGS.max_pixels,
     )
     if FLAGS.corruption:

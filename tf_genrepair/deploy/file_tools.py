@@ -79,7 +79,7 @@ def restore_file(
     corruption: str | None = None,
     severity: int = 3,
     seed: int = 0,
-    noise_level: float | None = None,
+    noise_levels: float | None = None,
     tile_size: int = 512,
     overwrite: bool = False,
     max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -100,7 +100,7 @@ def restore_file(
         image, mask = damaged.numpy(), mask * damage_mask.numpy()
     tiled = max(image.shape[:2]) > tile_size
     restored = restorer.restore(
-        image * mask, mask, noise_levels=noise_level, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4)
+        image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4)
     )
     return write_image(output_path, restored, overwrite=overwrite)
 

@@ -159,6 +159,21 @@ def generated_data_markdown(rows: Sequence[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def latent_probe_markdown(accuracy: float) -> str:
+    """The section on VAE latent codes as features."""
+    return f"## VAE latent codes as features\n\nLinear classifier on the VAE's posterior means: test accuracy **{accuracy:.4f}**.\n"
+
+
+def external_markdown(name: str, report: dict) -> str:
+    """The section of one external damaged set (accuracy only)."""
+    return f"## External set `{name}` (accuracy only, no clean reference)\n\n" + rows_markdown(report)
+
+
+def timing_markdown(seconds: Mapping[str, float]) -> str:
+    """Seconds per stage of a run."""
+    return "## Time\n\n" + "\n".join(f"- {stage}: {value:.0f} s" for stage, value in seconds.items()) + "\n"
+
+
 def rows_markdown(report: dict) -> str:
     """Every row: one line per (corruption, severity, classifier, method)."""
     accuracies = ", ".join(f"`{name}` {value:.4f}" for name, value in report["clean_accuracy"].items())

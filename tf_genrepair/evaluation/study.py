@@ -25,12 +25,14 @@ from tf_genrepair.evaluation.recognition_gain import (
     evaluate_recognition_gain,
 )
 from tf_genrepair.evaluation.report import (
+    external_markdown,
     generated_data_markdown,
-    rows_markdown,
+    latent_probe_markdown,
     save_before_after,
     save_corruption_gallery,
     summarize,
     summary_markdown,
+    timing_markdown,
     write_report,
 )
 from tf_genrepair.io.atomic import make_folder
@@ -204,17 +206,17 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
         sections.append(generated_data_markdown(report["generated_data"]))
     if models.latent_probe is not None:
         report["latent_linear_probe_accuracy"] = models.latent_probe
-        sections.append(f"## VAE latent codes as features\n\nLinear classifier on the VAE's posterior means: test accuracy **{models.latent_probe:.4f}**.\n")
+        sections.append(latent_probe_markdown(models.latent_probe))
     for spec, (external_images, external_labels) in external_sets.items():
         with stages(f"external set {spec}"):
             external_report = evaluate_external(models.classifiers, models.restorers, external_images, external_labels, name=spec)
         report.setdefault("external", []).append(external_report)
-        sections.append(f"## External set `{spec}` (accuracy only, no clean reference)\n\n" + rows_markdown(external_report))
+        sections.append(external_markdown(spec, external_report))
     with stages("pictures"):
         _pictures(study, models, images, output_dir)
     report.update(study=study.name, seconds=stages.total, seconds_per_stage=stages.seconds)
     summary = summarize(report, augmented_classifier=AUGMENTED if study.augmented_classifier else None)
-    timing = "## Time\n\n" + "\n".join(f"- {stage}: {seconds:.0f} s" for stage, seconds in stages.seconds.items()) + "\n"
-    write_report(report, output_dir, title=f"{study.name}: recognition under damage", summary=summary, sections=[*sections, timing])
+    sections.append(timing_markdown(stages.seconds))
+    write_report(report, output_dir, title=f"{study.name}: recognition under damage", summary=summary, sections=sections)
     report["summary"] = summary
     return report

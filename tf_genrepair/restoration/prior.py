@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.models import VAE, GenerativeModel
+from tf_genrepair.models import VAE, GenerativeModel, latents_from_seed
 
 Operator = Callable[[tf.Tensor], tf.Tensor]
 OBSERVATION_SIGMA = 0.1  # Default noise standard deviation of the observation model (in [0, 1] units).
@@ -99,7 +99,7 @@ class GenerativePriorRestorer:
         return self.model.decode_latents(latents, None)
 
     def _initial_latents(self, observed: tf.Tensor, batch: int) -> tf.Tensor:
-        latents = tf.random.stateless_normal([self.restarts, batch, self.latent_dim], [self.seed, 0])
+        latents = tf.reshape(latents_from_seed(self.restarts * batch, self.latent_dim, self.seed), [self.restarts, batch, self.latent_dim])
         if isinstance(self.model, VAE):
             encoded = tf.cast(self.model.encoder(observed, training=False), tf.float32)[:, : self.latent_dim]
             latents = tf.concat([encoded[tf.newaxis], latents[1:]], axis=0)
