@@ -63,13 +63,13 @@ def test_several_classifiers_each_score_every_output(smoke_classifier, test_digi
     report = evaluate_recognition_gain(classifiers, {"identity": lambda d, m: d}, images[:64], labels[:64], ["box"], [5])
     assert set(report["clean_accuracy"]) == {"first", "second"}
     by_classifier = {name: [row["accuracy"] for row in report["rows"] if row["classifier"] == name] for name in classifiers}
-    assert by_classifier["first"] == by_classifier["second"] and len(by_classifier["first"]) == 2
+    assert by_classifier["first"] == by_classifier["second"] and len(by_classifier["first"]) == 3  # damaged, identity, identity+gate
 
 
 def test_external_set_reports_accuracy_without_a_clean_reference(smoke_classifier, test_digits):
     images, labels = test_digits
     report = evaluate_external(smoke_classifier, {"identity": lambda d, m: d}, images, labels, name="npz:scans.npz")
-    assert {row["method"] for row in report["rows"]} == {"damaged", "identity"}
+    assert {row["method"] for row in report["rows"]} == {"damaged", "identity", "identity+gate"}
     for row in report["rows"]:
         assert row["psnr"] is None and row["accuracy_recovered"] is None and row["clean_accuracy"] is None
         assert row["accuracy"] == pytest.approx(np.mean(smoke_classifier.predict_labels(images) == labels))
@@ -91,3 +91,14 @@ def test_malformed_sets_are_rejected(smoke_classifier, test_digits, mangle, mess
         evaluate_recognition_gain(smoke_classifier, {}, images, labels, ["box"], [1])
     with pytest.raises(ValueError, match=message):
         evaluate_external(smoke_classifier, {}, images, labels, name="external")
+
+
+def test_gated_rows_fall_back_to_the_damaged_input_and_let_real_help_through(smoke_classifier, test_digits):
+    images, labels = test_digits
+    restorers = {"identity": lambda damaged, mask: damaged, "oracle": Oracle(images, 64)}
+    report = evaluate_recognition_gain(smoke_classifier, restorers, images, labels, ["gaussian_noise"], [5], batch_size=64)
+    rows = {row["method"]: row for row in report["rows"]}
+    assert rows["identity+gate"]["kind"] == "gated"
+    # Equal confidence is no reason to switch: the gated pipeline is classify-alone, image for image.
+    assert rows["identity+gate"]["accuracy"] == rows["damaged"]["accuracy"] and rows["identity+gate"]["psnr"] == rows["damaged"]["psnr"]
+    assert rows["oracle+gate"]["accuracy"] > rows["damaged"]["accuracy"] + 0.2  # Where restoration helps, the gate lets it through.

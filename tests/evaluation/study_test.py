@@ -56,9 +56,23 @@ def test_numbers_are_consistent(smoke_study):
             assert row["accuracy_recovered"] == pytest.approx(expected)
         else:
             assert row["accuracy_recovered"] is None
+    study = get_study("recognition_smoke")
     summary = report["summary"]["methods"][5]["unet"]
-    unet = [row["accuracy"] for row in rows if row["classifier"] == "clean" and row["method"] == "unet"]
-    assert summary["accuracy"] == pytest.approx(np.mean(unet)) and summary["corruptions"] == len(get_study("recognition_smoke").corruptions)
+    unet = [row["accuracy"] for row in rows if row["classifier"] == "clean" and row["method"] == "unet" and row["corruption"] in study.corruptions]
+    assert summary["accuracy"] == pytest.approx(np.mean(unet)) and summary["corruptions"] == len(study.corruptions)
+    unknown = report["summary_unknown_damage"]["methods"][5]
+    assert unknown["unet"]["corruptions"] == len(study.unknown_damage) == 1 and "unet+gate" in unknown
+
+
+def test_the_clean_check_and_gated_rows_are_reported(smoke_study):
+    report, folder = smoke_study
+    (clean_check,) = [external for external in report["external"] if external["rows"][0]["corruption"] == "clean test images (no damage)"]
+    rows = {(row["classifier"], row["method"]): row for row in clean_check["rows"]}
+    accuracy = report["clean_accuracy"]["clean"]
+    assert rows["clean", "damaged"]["accuracy"] == pytest.approx(accuracy)  # Undamaged: classify-alone is the clean accuracy.
+    assert {"unet", "unet+gate"} <= {method for _, method in rows}
+    assert {row["kind"] for row in report["rows"]} >= {"damaged", "restorer", "gated", "classical"}
+    assert "## Damage outside the classic twelve" in (folder / "report.md").read_text()
 
 
 def test_trained_restorer_wins_accuracy_back(smoke_study):

@@ -21,7 +21,7 @@ def classifier_mnist_augmented() -> ExperimentConfig:
 
     The honest alternative to restoration: the same network taught to read damaged digits.
     """
-    return variant(classifier_mnist(), "classifier_mnist_augmented", "data.augmentation=all")
+    return variant(classifier_mnist(), "classifier_mnist_augmented", "data.augmentation=classic")
 
 
 def classifier_mnist_smoke() -> ExperimentConfig:
@@ -37,7 +37,7 @@ def classifier_mnist_smoke() -> ExperimentConfig:
 
 def classifier_mnist_augmented_smoke() -> ExperimentConfig:
     """Seconds on a CPU: classifier_mnist_smoke with every corruption as augmentation."""
-    return variant(classifier_mnist_smoke(), "classifier_mnist_augmented_smoke", "data.augmentation=all")
+    return variant(classifier_mnist_smoke(), "classifier_mnist_augmented_smoke", "data.augmentation=classic")
 
 
 EXPERIMENTS = {

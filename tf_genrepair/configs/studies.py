@@ -14,6 +14,8 @@ from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.restorers import (
     restore_mnist,
     restore_mnist_adversarial,
+    restore_mnist_blind,
+    restore_mnist_blind_smoke,
     restore_mnist_recognition,
     restore_mnist_smoke,
 )
@@ -52,7 +54,11 @@ class RecognitionStudy:
     data: str = "mnist"
     train_split: str = "train"
     test_split: str = "test"
-    corruptions: tuple[str, ...] | None = None  # None: every corruption of the registry.
+    corruptions: tuple[str, ...] | None = None  # None: the twelve classic corruptions.
+    # Damage outside the classic twelve (new families, `composition2`, `composition3`), rows like the others.
+    unknown_damage: tuple[str, ...] = ()
+    clean_check: bool = True  # Also score every restorer and gate on the undamaged test images (do no harm).
+    gate_margin: float = 0.0  # Confidence margin of the gated rows.
     severities: tuple[int, ...] = (3, 5)
     classical_baselines: bool = True
     prior_images: int = 500  # Generative-prior restoration optimises per image: run on the first N test images.
@@ -74,6 +80,13 @@ def with_reference_classifier(config: ExperimentConfig, path: str) -> Experiment
     return config
 
 
+# The new families the blind restorer trains on (colour ones leave digits alone), and compositions.
+UNKNOWN_DAMAGE = (
+    "brightness", "contrast", "gamma", "haze", "vignetting", "uneven_illumination", "defocus_blur", "zoom_blur", "glass_blur",
+    "blots", "pen_lines", "stripes", "elastic", "affine", "posterize", "bit_depth", "composition2", "composition3",
+)
+
+
 def _six_epochs(config: ExperimentConfig) -> TrainedModel:
     return TrainedModel(variant(config, config.name, "train.epochs=6"))
 
@@ -88,7 +101,9 @@ def recognition_mnist() -> RecognitionStudy:
             "unet": _six_epochs(restore_mnist()),
             "unet_recognition": _six_epochs(restore_mnist_recognition()),
             "unet_adversarial": _six_epochs(restore_mnist_adversarial()),
+            "unet_blind": TrainedModel(restore_mnist_blind()),
         },
+        unknown_damage=UNKNOWN_DAMAGE,
         # The DCGAN prior measured 0.4 s an image here (the VAE prior 0.02 s): too slow for 24 settings.
         priors={"vae_prior": TrainedModel(vae_mnist())},
         conditional_generators={"cgan": TrainedModel(cgan_mnist()), "cvae": TrainedModel(cvae_mnist())},
@@ -108,8 +123,12 @@ def recognition_demo() -> RecognitionStudy:
             variant(classifier_mnist_augmented_smoke(), "classifier_augmented_demo", *classifier), folder="classifier_augmented"
         ),
         restorers={
-            "unet": TrainedModel(variant(restore_mnist_smoke(), "restore_demo", "train.epochs=6", "train.steps_per_epoch=125"), folder="restorer")
+            "unet": TrainedModel(variant(restore_mnist_smoke(), "restore_demo", "train.epochs=6", "train.steps_per_epoch=125"), folder="restorer"),
+            "unet_blind": TrainedModel(
+                variant(restore_mnist_blind_smoke(), "restore_blind_demo", "train.epochs=6", "train.steps_per_epoch=125"), folder="restorer_blind"
+            ),
         },
+        unknown_damage=("haze", "contrast", "pen_lines", "elastic", "affine", "composition2"),
         conditional_generators={"cvae": TrainedModel(variant(cvae_mnist_smoke(), "cvae_demo", *cvae), folder="cvae")},
         label_counts=(100, 1000),
         generated_per_class=300,
@@ -130,6 +149,7 @@ def recognition_smoke() -> RecognitionStudy:
         conditional_generators={"cvae": TrainedModel(cvae_mnist_smoke())},
         latent_vae=TrainedModel(vae_mnist_smoke()),
         corruptions=("box", "gaussian_noise", "gaussian_blur"),
+        unknown_damage=("haze",),
         severities=(5,),
         prior_images=40,
         prior_steps=10,

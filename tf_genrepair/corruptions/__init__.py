@@ -3,15 +3,20 @@
 from tf_genrepair.corruptions.core import Corruption, as_seed
 from tf_genrepair.corruptions.masks import apply_mask, mask_corruption
 from tf_genrepair.corruptions.registry import (
+    CLASSIC_CORRUPTIONS,
+    COLOUR_ONLY,
     CORRUPTION_FAMILIES,
     CORRUPTIONS,
     compose,
     family_of,
     get_corruption,
     mixture,
+    random_composition,
 )
 
 __all__ = [
+    "CLASSIC_CORRUPTIONS",
+    "COLOUR_ONLY",
     "CORRUPTIONS",
     "CORRUPTION_FAMILIES",
     "Corruption",
@@ -22,4 +27,5 @@ __all__ = [
     "get_corruption",
     "mask_corruption",
     "mixture",
+    "random_composition",
 ]

@@ -159,3 +159,42 @@ def nearest_squared_distance(
     along = tf.clip_by_value((offset_rows * step_rows + offset_cols * step_cols) * inverse_length, 0.0, 1.0)
     squared = (offset_rows - along * step_rows) ** 2 + (offset_cols - along * step_cols) ** 2
     return tf.reduce_min(tf.where(active[:, tf.newaxis], squared, tf.float32.max), axis=-1)
+
+
+def smooth_field(seed: tf.Tensor, batch: tf.Tensor, height: tf.Tensor, width: tf.Tensor, *, cells: int = 4) -> tf.Tensor:
+    """A smooth random field `[B, H, W, 1]` in [0, 1]: uniform noise on a `cells` x `cells` grid, bicubically enlarged.
+
+    The low-frequency shape behind haze, uneven light and elastic warps; one field per image.
+    """
+    coarse = tf.random.stateless_uniform(tf.stack([batch, cells, cells, 1]), seed)
+    return tf.clip_by_value(tf.image.resize(coarse, tf.stack([height, width]), method="bicubic"), 0.0, 1.0)
+
+
+def bilinear_sample(images: tf.Tensor, rows: tf.Tensor, cols: tf.Tensor) -> tf.Tensor:
+    """`images` `[B, H, W, C]` read at real-valued pixel coordinates `rows`, `cols` (each `[B, H, W]`), edges replicated.
+
+    Coordinates are pixel indices (0 is the centre of the first pixel); the result has the
+    coordinates' height and width. Used by the geometric warps and the zoom and glass blurs.
+    """
+    shape = tf.shape(images)
+    height, width = tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
+    rows = tf.clip_by_value(rows, 0.0, height - 1.0)
+    cols = tf.clip_by_value(cols, 0.0, width - 1.0)
+    top, left = tf.floor(rows), tf.floor(cols)
+    bottom, right = tf.minimum(top + 1.0, height - 1.0), tf.minimum(left + 1.0, width - 1.0)
+    row_weight, col_weight = (rows - top)[..., tf.newaxis], (cols - left)[..., tf.newaxis]
+    batch_index = tf.broadcast_to(tf.range(shape[0])[:, tf.newaxis, tf.newaxis], tf.shape(rows))
+
+    def read(row: tf.Tensor, col: tf.Tensor) -> tf.Tensor:
+        return tf.gather_nd(images, tf.stack([batch_index, tf.cast(row, tf.int32), tf.cast(col, tf.int32)], axis=-1))
+
+    upper = read(top, left) * (1.0 - col_weight) + read(top, right) * col_weight
+    lower = read(bottom, left) * (1.0 - col_weight) + read(bottom, right) * col_weight
+    return upper * (1.0 - row_weight) + lower * row_weight
+
+
+def image_coordinates(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Row and column indices of every pixel, each float32 `[B, H, W]`."""
+    shape = tf.shape(images)
+    rows, cols = tf.meshgrid(tf.range(shape[1], dtype=tf.float32), tf.range(shape[2], dtype=tf.float32), indexing="ij")
+    return tf.broadcast_to(rows, shape[:3]), tf.broadcast_to(cols, shape[:3])

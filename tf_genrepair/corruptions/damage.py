@@ -18,7 +18,7 @@ MOTION_LENGTHS = (3.0, 5.0, 7.0, 9.0, 11.0)
 MAX_SCRATCHES = 8
 
 
-def _filter_per_image(images: tf.Tensor, kernels: tf.Tensor) -> tf.Tensor:
+def filter_per_image(images: tf.Tensor, kernels: tf.Tensor) -> tf.Tensor:
     """Convolves image b with kernel b: `images` [B, H, W, C], `kernels` [B, kh, kw] (odd sides).
 
     The batch is folded into channels so one depthwise convolution filters every image
@@ -58,8 +58,8 @@ def gaussian_blur(images: tf.Tensor, seed: tf.Tensor, *, sigma: tf.Tensor) -> tu
     offsets = tf.range(-radius, radius + 1, dtype=tf.float32)
     weights = tf.exp(-(offsets[tf.newaxis] ** 2) / (2 * sigma[:, tf.newaxis] ** 2))
     weights /= tf.reduce_sum(weights, axis=1, keepdims=True)
-    rows_blurred = _filter_per_image(images, weights[:, :, tf.newaxis])  # Separable: a column pass,
-    return _filter_per_image(rows_blurred, weights[:, tf.newaxis, :]), observed_everywhere(images)  # then a row pass.
+    rows_blurred = filter_per_image(images, weights[:, :, tf.newaxis])  # Separable: a column pass,
+    return filter_per_image(rows_blurred, weights[:, tf.newaxis, :]), observed_everywhere(images)  # then a row pass.
 
 
 @severity_corruption({"length": MOTION_LENGTHS})
@@ -78,7 +78,7 @@ def motion_blur(images: tf.Tensor, seed: tf.Tensor, *, length: tf.Tensor) -> tup
     squared = nearest_squared_distance(pixel_grid(side, side), starts, ends, tf.ones_like(starts[..., 0], tf.bool))
     weights = tf.nn.relu(1.0 - tf.sqrt(squared))
     kernels = tf.reshape(weights / tf.reduce_sum(weights, axis=1, keepdims=True), [-1, side, side])
-    return _filter_per_image(images, kernels), observed_everywhere(images)
+    return filter_per_image(images, kernels), observed_everywhere(images)
 
 
 @severity_corruption({"quality": (25.0, 18.0, 15.0, 10.0, 7.0)})

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from tf_genrepair.corruptions import family_of, get_corruption
+from tf_genrepair.evaluation.gate import class_probabilities, gate_choice
 from tf_genrepair.metrics import psnr, ssim
 from tf_genrepair.models import predict_labels
 
@@ -54,8 +55,27 @@ def restore_in_batches(restorer: RestoreFunction, damaged: np.ndarray, mask: np.
     return np.clip(restored, 0.0, 1.0)
 
 
+GATED_SUFFIX = "+gate"  # The gated pipeline of restorer `r` is the method `r+gate`, kind `gated`.
+
+
 def _family(name: str) -> str:
-    return family_of(name) if "+" not in name and "|" not in name and name != "all" else "mixed"
+    if name.startswith("composition"):
+        return "composition"
+    if name in ("all", "classic") or name.startswith("blind") or "+" in name or "|" in name:
+        return "mixed"
+    return family_of(name)
+
+
+def _gated(outputs: Mapping[str, tuple[str, np.ndarray]], probabilities: Mapping[str, np.ndarray], margin: float) -> dict:
+    """Per restorer: the gate's choice between the damaged and the restored image, as (images, probabilities)."""
+    gated = {}
+    for method, (kind, restored) in outputs.items():
+        if kind != "restorer":
+            continue
+        use_restored = gate_choice(probabilities["damaged"], probabilities[method], margin=margin)
+        images = np.where(use_restored[:, None, None, None], restored, outputs["damaged"][1])
+        gated[method + GATED_SUFFIX] = (images, np.where(use_restored[:, None], probabilities[method], probabilities["damaged"]))
+    return gated
 
 
 def _score(
@@ -66,19 +86,29 @@ def _score(
     clean: np.ndarray | None,
     setting: dict,
     batch_size: int,
+    gate_margin: float,
 ) -> list[dict]:
     """One row per (classifier, method): accuracy, plus PSNR/SSIM and the recovered fraction when the clean
-    images and their accuracy are known (None without a clean reference)."""
-    image_scores = {
-        method: (float(np.mean(psnr(clean, output))), float(np.mean(ssim(clean, output)))) if clean is not None else (None, None)
-        for method, (_, output) in outputs.items()
-    }
+    images and their accuracy are known (None without a clean reference). Each restorer also gets a row for
+    its gated pipeline (`ConfidenceGate`'s rule, per classifier)."""
+
+    def image_scores(images: np.ndarray) -> tuple[float | None, float | None]:
+        return (float(np.mean(psnr(clean, images))), float(np.mean(ssim(clean, images)))) if clean is not None else (None, None)
+
+    scores = {method: image_scores(output) for method, (_, output) in outputs.items()}
     rows = []
     for classifier_name, classifier in classifiers.items():
-        accuracies = {method: float(np.mean(predict_labels(classifier, output, batch_size=batch_size) == labels)) for method, (_, output) in outputs.items()}
+        probabilities = {
+            method: class_probabilities(classifier.predict(output, batch_size=batch_size, verbose=0)) for method, (_, output) in outputs.items()
+        }
+        gated = _gated(outputs, probabilities, gate_margin)
+        probabilities.update({method: gated_probabilities for method, (_, gated_probabilities) in gated.items()})
+        kinds = {**{method: kind for method, (kind, _) in outputs.items()}, **{method: "gated" for method in gated}}
+        method_scores = {**scores, **{method: image_scores(images) for method, (images, _) in gated.items()}}
+        accuracies = {method: float(np.mean(np.argmax(values, axis=-1) == labels)) for method, values in probabilities.items()}
         clean_value = clean_accuracy[classifier_name] if clean_accuracy is not None else None
         lost = clean_value - accuracies["damaged"] if clean_value is not None else 0.0
-        for method, (kind, _) in outputs.items():
+        for method, kind in kinds.items():
             recovered = (accuracies[method] - accuracies["damaged"]) / lost if lost > 0 else None
             rows.append(
                 {
@@ -89,8 +119,8 @@ def _score(
                     "clean_accuracy": clean_value,
                     "accuracy": accuracies[method],
                     "accuracy_recovered": recovered,
-                    "psnr": image_scores[method][0],
-                    "ssim": image_scores[method][1],
+                    "psnr": method_scores[method][0],
+                    "ssim": method_scores[method][1],
                 }
             )
     return rows
@@ -107,6 +137,7 @@ def evaluate_recognition_gain(
     baselines: BaselineChooser | None = None,
     batch_size: int = 256,
     seed: int = 0,
+    gate_margin: float = 0.0,
 ) -> dict:
     """Accuracy, PSNR and SSIM on clean, damaged and restored images, per corruption and severity.
 
@@ -123,11 +154,14 @@ def evaluate_recognition_gain(
             `tf_genrepair.baselines.baselines_for`), applied to that corruption only.
         batch_size: Batch size for damage, restoration and classification.
         seed: Seed of the damage; the same seed gives the same table.
+        gate_margin: The confidence margin of the gated rows (see `evaluation/gate.py`).
 
     Returns:
         `{"clean_accuracy": {classifier: accuracy}, "rows": [...], ...}`, one row per
         (corruption, severity, classifier, method); method `damaged`, a restorer's or a
-        baseline's name (kind `damaged`, `restorer` or `classical`); each row holds
+        baseline's name (kind `damaged`, `restorer` or `classical`), or `<restorer>+gate` (kind
+        `gated`: the restored image where the classifier is more confident of it, else the damaged
+        one); each row holds
         `accuracy`, `psnr`, `ssim` and `accuracy_recovered = (method - damaged) / (clean - damaged)`
         (None when damage cost that classifier no accuracy).
 
@@ -147,7 +181,7 @@ def evaluate_recognition_gain(
             outputs.update({method: ("restorer", restore_in_batches(fn, damaged, mask, batch_size)) for method, fn in restorers.items()})
             outputs.update({method: ("classical", restore_in_batches(fn, damaged, mask, batch_size)) for method, fn in classical.items()})
             setting = {"corruption": name, "family": _family(name), "severity": int(severity), "observed_fraction": float(mask.mean())}
-            rows += _score(classifiers, clean_accuracy, outputs, labels, images, setting, batch_size)
+            rows += _score(classifiers, clean_accuracy, outputs, labels, images, setting, batch_size, gate_margin)
             progress.add(1)
     return {"clean_accuracy": clean_accuracy, "num_images": int(len(images)), "seed": seed, "rows": rows}
 
@@ -160,6 +194,7 @@ def evaluate_external(
     *,
     name: str,
     batch_size: int = 256,
+    gate_margin: float = 0.0,
 ) -> dict:
     """Accuracy on an already damaged, labelled set with no clean reference, before and after restoration.
 
@@ -175,5 +210,5 @@ def evaluate_external(
     outputs = {"damaged": ("damaged", images)}
     outputs.update({method: ("restorer", restore_in_batches(fn, images, mask, batch_size)) for method, fn in restorers.items()})
     setting = {"corruption": name, "family": "external", "severity": None, "observed_fraction": 1.0}
-    rows = _score(classifiers, None, outputs, labels, None, setting, batch_size)
+    rows = _score(classifiers, None, outputs, labels, None, setting, batch_size, gate_margin)
     return {"clean_accuracy": {}, "num_images": int(len(images)), "seed": None, "rows": rows}

@@ -24,7 +24,7 @@ def _index(rows: Sequence[dict]) -> dict[tuple, dict]:
     return {(row["classifier"], row["corruption"], row["severity"], row["method"]): row for row in rows}
 
 
-def summarize(report: dict, *, augmented_classifier: str | None = None) -> dict:
+def summarize(report: dict, *, augmented_classifier: str | None = None, corruptions: Sequence[str] | None = None) -> dict:
     """The report's headline numbers, per severity.
 
     - `methods`: for the first classifier, each method's accuracy and accuracy recovered,
@@ -35,11 +35,13 @@ def summarize(report: dict, *, augmented_classifier: str | None = None) -> dict:
     - `versus_augmentation` (with `augmented_classifier`): mean accuracy of the clean
       classifier on restored images next to the augmentation-trained classifier on damaged
       and restored images, and the corruptions where each wins.
+
+    Only the rows of `corruptions` count when it is given.
     """
-    rows = [row for row in report["rows"] if row["severity"] is not None]
+    rows = [row for row in report["rows"] if row["severity"] is not None and (corruptions is None or row["corruption"] in corruptions)]
     main = next(iter(report["clean_accuracy"]))
     index = _index(rows)
-    corruptions = list(dict.fromkeys(row["corruption"] for row in rows))
+    corruptions = list(dict.fromkeys(row["corruption"] for row in rows))  # Those that were run, in order.
     severities = sorted({row["severity"] for row in rows})
     restorers = list(dict.fromkeys(row["method"] for row in rows if row["kind"] == "restorer"))
     summary: dict = {"classifier": main, "methods": {}, "versus_classical": {}, "versus_augmentation": {}}

@@ -15,7 +15,7 @@ import numpy as np
 
 from tf_genrepair.configs import RecognitionStudy, TrainedModel
 from tf_genrepair.configs.studies import with_reference_classifier
-from tf_genrepair.corruptions import CORRUPTIONS
+from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, CORRUPTIONS
 from tf_genrepair.data import load_arrays
 from tf_genrepair.evaluation.generated_data import generated_data_gain
 from tf_genrepair.evaluation.recognition_gain import (
@@ -42,13 +42,16 @@ from tf_genrepair.restoration import GenerativePriorRestorer, baselines_for
 from tf_genrepair.training import train_and_evaluate
 
 AUGMENTED = "augmented"
+CLEAN_CHECK = "clean test images (no damage)"  # Scored like an external set: does restoring or gating hurt undamaged images?
 CLEAN = "clean"
 EXAMPLES_PER_GRID = 8
 SAMPLES_PER_CLASS = 10
 
 
 def _corruptions(study: RecognitionStudy) -> tuple[str, ...]:
-    return tuple(study.corruptions) if study.corruptions is not None else tuple(CORRUPTIONS)
+    """The study's damage: its corruptions (the classic twelve by default), then the unknown damage."""
+    known = tuple(study.corruptions) if study.corruptions is not None else CLASSIC_CORRUPTIONS
+    return known + tuple(study.unknown_damage)
 
 
 def ensure_trained(model: TrainedModel, models_root: str, *, classifier_path: str | None = None) -> str:
@@ -136,7 +139,7 @@ def _prior_section(study: RecognitionStudy, models: _Models, images: np.ndarray,
     count = min(study.prior_images, len(images))
     restorers = {**models.restorers, **models.priors}
     report = evaluate_recognition_gain(
-        {CLEAN: models.classifiers[CLEAN]}, restorers, images[:count], labels[:count], _corruptions(study), study.severities, seed=study.seed
+        {CLEAN: models.classifiers[CLEAN]}, restorers, images[:count], labels[:count], _corruptions(study), study.severities, seed=study.seed, gate_margin=study.gate_margin
     )
     text = summary_markdown(summarize(report), title=f"Generative-prior restoration (first {count} test images)")
     return report, text
@@ -188,7 +191,8 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
     with stages("recognition under damage"):
         baselines = baselines_for if study.classical_baselines else None
         report = evaluate_recognition_gain(
-            models.classifiers, models.restorers, images, labels, _corruptions(study), study.severities, baselines=baselines, seed=study.seed
+            models.classifiers, models.restorers, images, labels, _corruptions(study), study.severities, baselines=baselines, seed=study.seed,
+            gate_margin=study.gate_margin,
         )
     sections = []
     if models.priors:
@@ -207,15 +211,24 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
     if models.latent_probe is not None:
         report["latent_linear_probe_accuracy"] = models.latent_probe
         sections.append(latent_probe_markdown(models.latent_probe))
-    for spec, (external_images, external_labels) in external_sets.items():
+    checks = {CLEAN_CHECK: (images, labels)} if study.clean_check else {}
+    for spec, (external_images, external_labels) in {**checks, **external_sets}.items():
         with stages(f"external set {spec}"):
-            external_report = evaluate_external(models.classifiers, models.restorers, external_images, external_labels, name=spec)
+            external_report = evaluate_external(
+                models.classifiers, models.restorers, external_images, external_labels, name=spec, gate_margin=study.gate_margin
+            )
         report.setdefault("external", []).append(external_report)
         sections.append(external_markdown(spec, external_report))
     with stages("pictures"):
         _pictures(study, models, images, output_dir)
     report.update(study=study.name, seconds=stages.total, seconds_per_stage=stages.seconds)
-    summary = summarize(report, augmented_classifier=AUGMENTED if study.augmented_classifier else None)
+    augmented = AUGMENTED if study.augmented_classifier else None
+    known = [name for name in _corruptions(study) if name not in study.unknown_damage]
+    summary = summarize(report, augmented_classifier=augmented, corruptions=known)
+    if study.unknown_damage:
+        unknown = summarize(report, augmented_classifier=augmented, corruptions=study.unknown_damage)
+        sections.insert(0, summary_markdown(unknown, title="Damage outside the classic twelve (new families and compositions)"))
+        report["summary_unknown_damage"] = unknown
     sections.append(timing_markdown(stages.seconds))
     write_report(report, output_dir, title=f"{study.name}: recognition under damage", summary=summary, sections=sections)
     report["summary"] = summary

@@ -20,6 +20,8 @@ TV_WEIGHT_FACTOR = 0.8  # scikit-image Chambolle TV: weight = 0.8 sigma (best of
 OPENCV_H_FACTOR = 0.9  # OpenCV NL-means strength h = 0.9 sigma on the 0..255 scale (best of 0.7-1.5).
 INPAINT_RADIUS = 3
 MEDIAN_SIZE = 3
+STRETCH_PERCENTILE = 1.0  # Contrast stretch: percentiles mapped to 0 and 1.
+CLAHE_CLIP = 0.01  # scikit-image equalize_adapthist default clip limit.
 UNSHARP_RADIUS, UNSHARP_AMOUNT = 1.0, 1.0
 
 
@@ -99,6 +101,20 @@ def unsharp_mask(image: np.ndarray, observed: np.ndarray, noise_level: float | N
     return image + UNSHARP_AMOUNT * (image - blurred)
 
 
+@_per_image
+def contrast_stretch(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """Levels stretched so the 1st and 99th percentiles map to 0 and 1: the classical fix for faded, hazy or dim scans."""
+    low, high = np.percentile(image, [STRETCH_PERCENTILE, 100.0 - STRETCH_PERCENTILE])
+    return (image - low) / max(high - low, 1e-6)
+
+
+@_per_image
+def clahe(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
+    """Contrast-limited adaptive histogram equalisation (scikit-image): evens out uneven light and vignetting."""
+    exposure = _require("skimage.exposure")
+    return np.stack([exposure.equalize_adapthist(image[..., channel], clip_limit=CLAHE_CLIP) for channel in range(image.shape[-1])], axis=-1)
+
+
 def _to_uint8(image: np.ndarray) -> np.ndarray:
     return np.round(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
 
@@ -156,7 +172,8 @@ INPAINTERS: Mapping[str, ClassicalRestorer] = {
     "navier_stokes": navier_stokes_inpaint,
 }
 SHARPENERS: Mapping[str, ClassicalRestorer] = {"unsharp_mask": unsharp_mask}
-ALL_BASELINES: Mapping[str, ClassicalRestorer] = {**DENOISERS, **INPAINTERS, **SHARPENERS, "median": median_filter}
+TONE_CORRECTORS: Mapping[str, ClassicalRestorer] = {"contrast_stretch": contrast_stretch, "clahe": clahe}
+ALL_BASELINES: Mapping[str, ClassicalRestorer] = {**DENOISERS, **INPAINTERS, **SHARPENERS, **TONE_CORRECTORS, "median": median_filter}
 
 # The classical methods that address each registered corruption (what a practitioner would reach for).
 BASELINES_FOR_CORRUPTION: Mapping[str, tuple[str, ...]] = {
@@ -172,7 +189,11 @@ BASELINES_FOR_CORRUPTION: Mapping[str, tuple[str, ...]] = {
     "jpeg": ("skimage_tv", "median"),
     "downsample": ("unsharp_mask",),
     "scratches": ("median",),
-}
+    **{name: ("contrast_stretch", "clahe") for name in ("brightness", "contrast", "gamma", "haze", "vignetting", "uneven_illumination")},
+    **{name: ("unsharp_mask",) for name in ("defocus_blur", "zoom_blur", "glass_blur")},
+    **{name: ("median",) for name in ("blots", "pen_lines", "stripes")},
+    **{name: ("skimage_tv",) for name in ("posterize", "bit_depth")},
+}  # No classical method undoes an unknown warp (elastic, affine) or colour change.
 
 
 def baselines_for(corruption: str) -> dict[str, ClassicalRestorer]:
