@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import assert_round_trips
-from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
+from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, get_corruption
 from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
 from tf_genrepair.models import Restorer
 from tf_genrepair.networks import (
@@ -126,9 +126,9 @@ def test_one_restorer_improves_every_corruption(sample_digits, digits):
     keras.utils.set_random_seed(0)
     restorer = Restorer(inpainting_unet(base_filters=16, levels=2), reconstruction="l1")
     restorer.compile(optimizer=keras.optimizers.Adam(2e-3))
-    restorer.fit(restoration_dataset(sample_digits, "all", severity=(2, 4), batch_size=32, shuffle_buffer=2048), epochs=3, verbose=0)
+    restorer.fit(restoration_dataset(sample_digits, "classic", severity=(2, 4), batch_size=32, shuffle_buffer=2048), epochs=3, verbose=0)
     worse = {}
-    for name in CORRUPTIONS:
+    for name in CLASSIC_CORRUPTIONS:
         damaged, mask = (part.numpy() for part in get_corruption(name)(digits, severity=3, seed=1))
         restored = restorer.restore(damaged, mask)
         if mse(restored, digits) >= mse(damaged, digits):

@@ -1,0 +1,135 @@
+"""Damage nobody trained for: the blind restorer and the confidence gate against classify-alone, on the MNIST test set.
+
+Scores, with `evaluate_recognition_gain` and the same damage seeds for every method:
+- known damage: the classic twelve at severities 3 and 5, the blind restorer next to `restore_mnist`
+  (trained on exactly those twelve);
+- unknown damage: every new family (colour ones leave digits alone) at severities 3 and 5;
+- compositions of two and three random corruptions at severity 3;
+- do no harm: the undamaged test images, and on every setting the gated pipeline's shortfall
+  against classify-alone for the same classifier;
+- leave-one-family-out (with `--lofo_root`): each family scored by the blind restorer trained without it.
+The reference classifier and, when given, the corruption-augmented classifier score every output.
+
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/unknown_damage.py \\
+        --classifier=workdirs/classifier_mnist/model.keras --augmented=workdirs/classifier_mnist_augmented/model.keras \\
+        --blind=workdirs/restore_mnist_blind/model.keras --registry=workdirs/restore_mnist/model.keras
+
+Writes benchmarks/results/unknown_damage.json.
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, COLOUR_ONLY, CORRUPTION_FAMILIES, CORRUPTIONS  # noqa: E402
+from tf_genrepair.data import load_arrays  # noqa: E402
+from tf_genrepair.evaluation import evaluate_external, evaluate_recognition_gain  # noqa: E402
+from tf_genrepair.evaluation.report import summarize  # noqa: E402
+from tf_genrepair.io import write_json_atomic  # noqa: E402
+from tf_genrepair.models import load_model  # noqa: E402
+
+NEW = tuple(name for name in CORRUPTIONS if name not in CLASSIC_CORRUPTIONS and name not in COLOUR_ONLY)
+COMPOSITIONS = ("composition2", "composition3")
+NEW_FAMILIES = tuple(family for family in CORRUPTION_FAMILIES if family not in ("missing_values", "noise", "damage", "colour"))
+
+
+def _restore(model):
+    return lambda images, masks: model.restore(images, masks, batch_size=500)
+
+
+def _accuracy(rows, classifier, corruption, severity, method):
+    (row,) = [row for row in rows if (row["classifier"], row["corruption"], row["severity"], row["method"]) == (classifier, corruption, severity, method)]
+    return row["accuracy"]
+
+
+def _worst_gate_shortfall(rows) -> dict:
+    """Per (classifier, gated method): the largest drop of the gated pipeline below classify-alone, in points, and where."""
+    worst = {}
+    for row in rows:
+        if row["kind"] != "gated":
+            continue
+        alone = _accuracy(rows, row["classifier"], row["corruption"], row["severity"], "damaged")
+        drop = 100.0 * (alone - row["accuracy"])
+        key = f"{row['classifier']}/{row['method']}"
+        if key not in worst or drop > worst[key]["points"]:
+            worst[key] = {"points": drop, "corruption": row["corruption"], "severity": row["severity"]}
+    return worst
+
+
+def _leave_one_family_out(lofo_root: str, classifier, images, labels, seed: int) -> dict:
+    """For each family with a `restore_mnist_blind_without_<family>` model: recovery on that family's members at severity 3."""
+    results = {}
+    for family in NEW_FAMILIES + ("missing_values", "noise", "damage"):
+        path = os.path.join(lofo_root, f"restore_mnist_blind_without_{family}", "model.keras")
+        if not os.path.exists(path):
+            continue
+        members = [name for name in CORRUPTION_FAMILIES[family] if name not in COLOUR_ONLY]
+        report = evaluate_recognition_gain({"clean": classifier}, {"held_out": _restore(load_model(path))}, images, labels, members, [3], seed=seed)
+        summary = summarize(report)["methods"][3]
+        results[family] = {
+            "members": members,
+            "damaged_accuracy": summary["damaged"]["accuracy"],
+            "restored_accuracy": summary["held_out"]["accuracy"],
+            "gated_accuracy": summary["held_out+gate"]["accuracy"],
+            "recovered_mean": summary["held_out"]["recovered_mean"],
+            "recovered_pooled": summary["held_out"]["recovered_pooled"],
+        }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classifier", required=True)
+    parser.add_argument("--augmented")
+    parser.add_argument("--blind", required=True)
+    parser.add_argument("--registry")
+    parser.add_argument("--lofo_root", help="Folder holding restore_mnist_blind_without_<family>/model.keras runs.")
+    parser.add_argument("--num_images", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", default="benchmarks/results/unknown_damage.json")
+    arguments = parser.parse_args()
+    started = time.time()
+    images, labels = load_arrays("mnist", split=f"test[:{arguments.num_images}]")
+    classifiers = {"clean": load_model(arguments.classifier)}
+    if arguments.augmented:
+        classifiers["augmented"] = load_model(arguments.augmented)
+    restorers = {"blind": _restore(load_model(arguments.blind))}
+    if arguments.registry:
+        restorers["registry"] = _restore(load_model(arguments.registry))
+    corruptions = CLASSIC_CORRUPTIONS + NEW
+    report = evaluate_recognition_gain(classifiers, restorers, images, labels, corruptions, [3, 5], seed=arguments.seed)
+    compositions = evaluate_recognition_gain(classifiers, restorers, images, labels, COMPOSITIONS, [3], seed=arguments.seed)
+    clean = evaluate_external(classifiers, restorers, images, labels, name="clean test images (no damage)")
+    all_rows = report["rows"] + compositions["rows"]
+    result = {
+        "command": "python benchmarks/unknown_damage.py " + " ".join(f"--{key}={value}" for key, value in vars(arguments).items() if value is not None),
+        "num_images": int(len(images)),
+        "clean_accuracy": report["clean_accuracy"],
+        "known_damage": summarize(report, corruptions=CLASSIC_CORRUPTIONS)["methods"],
+        "unknown_damage": summarize(report, corruptions=NEW)["methods"],
+        "compositions": [row for row in compositions["rows"]],
+        "clean_check": clean["rows"],
+        "worst_gate_shortfall_points": _worst_gate_shortfall(all_rows),
+        "rows": report["rows"],
+    }
+    if arguments.lofo_root:
+        result["leave_one_family_out"] = _leave_one_family_out(arguments.lofo_root, classifiers["clean"], images, labels, arguments.seed)
+    result["seconds"] = time.time() - started
+    write_json_atomic(arguments.output, result)
+    for group in ("known_damage", "unknown_damage"):
+        for severity, methods in result[group].items():
+            print(f"{group}, severity {severity}: " + ", ".join(f"{method} {values['accuracy']:.4f}" for method, values in methods.items()))
+    for row in result["compositions"]:
+        print(f"{row['corruption']}: {row['classifier']} {row['method']} {row['accuracy']:.4f}")
+    for row in clean["rows"]:
+        print(f"clean: {row['classifier']} {row['method']} {row['accuracy']:.4f}")
+    print("worst gate shortfall (points):", result["worst_gate_shortfall_points"])
+    print(f"wrote {arguments.output} ({result['seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
