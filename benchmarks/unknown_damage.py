@@ -5,8 +5,9 @@ Scores, with `evaluate_recognition_gain` and the same damage seeds for every met
   (trained on exactly those twelve);
 - unknown damage: every new family (colour ones leave digits alone) at severities 3 and 5;
 - compositions of two and three random corruptions at severity 3;
-- do no harm: the undamaged test images, and on every setting the gated pipeline's shortfall
-  against classify-alone for the same classifier;
+- do no harm: the undamaged test images, and on every setting each gated pipeline's shortfall
+  against classify-alone for the same classifier (the confidence gate, and a `LearnedGate` for the
+  blind restorer trained on the first `--gate_images` training digits under blind damage);
 - leave-one-family-out (with `--lofo_root`): each family scored by the blind restorer trained without it.
 The reference classifier and, when given, the corruption-augmented classifier score every output.
 
@@ -23,11 +24,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, COLOUR_ONLY, CORRUPTION_FAMILIES, CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.evaluation import evaluate_external, evaluate_recognition_gain  # noqa: E402
+from tf_genrepair.evaluation.gate import LearnedGate  # noqa: E402
 from tf_genrepair.evaluation.report import summarize  # noqa: E402
 from tf_genrepair.io import write_json_atomic  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--lofo_root", help="Folder holding restore_mnist_blind_without_<family>/model.keras runs.")
     parser.add_argument("--num_images", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gate_images", type=int, default=20_000, help="Training digits the learned gate of the blind restorer learns from.")
     parser.add_argument("--output", default="benchmarks/results/unknown_damage.json")
     arguments = parser.parse_args()
     started = time.time()
@@ -100,10 +102,13 @@ def main() -> None:
     restorers = {"blind": _restore(load_model(arguments.blind))}
     if arguments.registry:
         restorers["registry"] = _restore(load_model(arguments.registry))
+    train_images, train_labels = load_arrays("mnist", split=f"train[:{arguments.gate_images}]")  # Never the test set.
+    gates = {"blind": LearnedGate.train(classifiers["clean"], restorers["blind"], train_images, train_labels, seed=arguments.seed)}
+    options = dict(seed=arguments.seed, learned_gates=gates)
     corruptions = CLASSIC_CORRUPTIONS + NEW
-    report = evaluate_recognition_gain(classifiers, restorers, images, labels, corruptions, [3, 5], seed=arguments.seed)
-    compositions = evaluate_recognition_gain(classifiers, restorers, images, labels, COMPOSITIONS, [3], seed=arguments.seed)
-    clean = evaluate_external(classifiers, restorers, images, labels, name="clean test images (no damage)")
+    report = evaluate_recognition_gain(classifiers, restorers, images, labels, corruptions, [3, 5], **options)
+    compositions = evaluate_recognition_gain(classifiers, restorers, images, labels, COMPOSITIONS, [3], **options)
+    clean = evaluate_external(classifiers, restorers, images, labels, name="clean test images (no damage)", learned_gates=gates)
     all_rows = report["rows"] + compositions["rows"]
     result = {
         "command": "python benchmarks/unknown_damage.py " + " ".join(f"--{key}={value}" for key, value in vars(arguments).items() if value is not None),

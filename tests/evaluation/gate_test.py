@@ -37,3 +37,25 @@ def test_margin_and_probabilities():
     assert list(gate_choice(damaged, restored, margin=0.05)) == [False, True]
     with pytest.raises(ValueError, match="margin"):
         gate_choice(damaged, restored, margin=-1.0)
+
+
+def test_a_learned_gate_needs_both_outcomes_and_chooses_from_its_network(digits):
+    from tf_genrepair.evaluation.gate import LearnedGate
+
+    labels = np.zeros(len(digits), np.int64)
+    unchanged = lambda images, masks: images  # Restoration never changes a decision: nothing to learn from.
+    with pytest.raises(ValueError, match="helps and where it hurts"):
+        LearnedGate.train(brightness_classifier_for_digits(), unchanged, digits, labels, epochs=1)
+    inputs = keras.Input((28, 28, 2))
+    says_restored_when_brighter = keras.layers.Lambda(
+        lambda pair: keras.ops.stack([keras.ops.mean(pair[..., 0], axis=(1, 2)), keras.ops.mean(pair[..., 1], axis=(1, 2))], axis=-1)
+    )(inputs)
+    gate = LearnedGate(keras.Model(inputs, says_restored_when_brighter))
+    assert list(gate.choose(digits[:2], np.clip(digits[:2] + 0.2, 0.0, 1.0))) == [True, True]
+    assert list(gate.choose(digits[:2], digits[:2] * 0.5)) == [False, False]
+
+
+def brightness_classifier_for_digits() -> keras.Model:
+    inputs = keras.Input((28, 28, 1))
+    centred = keras.layers.Lambda(lambda images: keras.ops.mean(images, axis=(1, 2, 3))[:, None] - 0.5)(inputs)
+    return keras.Model(inputs, keras.layers.Concatenate()([20.0 * centred, -20.0 * centred]))

@@ -55,7 +55,8 @@ def restore_in_batches(restorer: RestoreFunction, damaged: np.ndarray, mask: np.
     return np.clip(restored, 0.0, 1.0)
 
 
-GATED_SUFFIX = "+gate"  # The gated pipeline of restorer `r` is the method `r+gate`, kind `gated`.
+GATED_SUFFIX = "+gate"  # The confidence-gated pipeline of restorer `r` is the method `r+gate`, kind `gated`.
+LEARNED_GATE_SUFFIX = "+learned_gate"  # With a `LearnedGate` for `r`: `r+learned_gate`, kind `gated`.
 
 
 def _family(name: str) -> str:
@@ -66,16 +67,28 @@ def _family(name: str) -> str:
     return family_of(name)
 
 
-def _gated(outputs: Mapping[str, tuple[str, np.ndarray]], probabilities: Mapping[str, np.ndarray], margin: float) -> dict:
-    """Per restorer: the gate's choice between the damaged and the restored image, as (images, probabilities)."""
+def _gated(
+    outputs: Mapping[str, tuple[str, np.ndarray]], probabilities: Mapping[str, np.ndarray], margin: float, learned: Mapping[str, np.ndarray]
+) -> dict:
+    """Per restorer: each gate's choice between the damaged and the restored image, as (images, probabilities).
+
+    `learned` holds, per restorer with a `LearnedGate`, that gate's choice (the same for every classifier).
+    """
     gated = {}
     for method, (kind, restored) in outputs.items():
         if kind != "restorer":
             continue
-        use_restored = gate_choice(probabilities["damaged"], probabilities[method], margin=margin)
-        images = np.where(use_restored[:, None, None, None], restored, outputs["damaged"][1])
-        gated[method + GATED_SUFFIX] = (images, np.where(use_restored[:, None], probabilities[method], probabilities["damaged"]))
+        choices = {GATED_SUFFIX: gate_choice(probabilities["damaged"], probabilities[method], margin=margin)}
+        if method in learned:
+            choices[LEARNED_GATE_SUFFIX] = learned[method]
+        for suffix, use_restored in choices.items():
+            images = np.where(use_restored[:, None, None, None], restored, outputs["damaged"][1])
+            gated[method + suffix] = (images, np.where(use_restored[:, None], probabilities[method], probabilities["damaged"]))
     return gated
+
+
+def _learned_choices(learned_gates: Mapping, outputs: Mapping[str, tuple[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {method: gate.choose(outputs["damaged"][1], outputs[method][1]) for method, gate in (learned_gates or {}).items() if method in outputs}
 
 
 def _score(
@@ -87,6 +100,7 @@ def _score(
     setting: dict,
     batch_size: int,
     gate_margin: float,
+    learned: Mapping[str, np.ndarray],
 ) -> list[dict]:
     """One row per (classifier, method): accuracy, plus PSNR/SSIM and the recovered fraction when the clean
     images and their accuracy are known (None without a clean reference). Each restorer also gets a row for
@@ -101,7 +115,7 @@ def _score(
         probabilities = {
             method: class_probabilities(classifier.predict(output, batch_size=batch_size, verbose=0)) for method, (_, output) in outputs.items()
         }
-        gated = _gated(outputs, probabilities, gate_margin)
+        gated = _gated(outputs, probabilities, gate_margin, learned)
         probabilities.update({method: gated_probabilities for method, (_, gated_probabilities) in gated.items()})
         kinds = {**{method: kind for method, (kind, _) in outputs.items()}, **{method: "gated" for method in gated}}
         method_scores = {**scores, **{method: image_scores(images) for method, (images, _) in gated.items()}}
@@ -138,6 +152,7 @@ def evaluate_recognition_gain(
     batch_size: int = 256,
     seed: int = 0,
     gate_margin: float = 0.0,
+    learned_gates: Mapping | None = None,
 ) -> dict:
     """Accuracy, PSNR and SSIM on clean, damaged and restored images, per corruption and severity.
 
@@ -155,6 +170,7 @@ def evaluate_recognition_gain(
         batch_size: Batch size for damage, restoration and classification.
         seed: Seed of the damage; the same seed gives the same table.
         gate_margin: The confidence margin of the gated rows (see `evaluation/gate.py`).
+        learned_gates: Restorer name -> `LearnedGate`, adding a `<restorer>+learned_gate` row for each.
 
     Returns:
         `{"clean_accuracy": {classifier: accuracy}, "rows": [...], ...}`, one row per
@@ -181,7 +197,8 @@ def evaluate_recognition_gain(
             outputs.update({method: ("restorer", restore_in_batches(fn, damaged, mask, batch_size)) for method, fn in restorers.items()})
             outputs.update({method: ("classical", restore_in_batches(fn, damaged, mask, batch_size)) for method, fn in classical.items()})
             setting = {"corruption": name, "family": _family(name), "severity": int(severity), "observed_fraction": float(mask.mean())}
-            rows += _score(classifiers, clean_accuracy, outputs, labels, images, setting, batch_size, gate_margin)
+            learned = _learned_choices(learned_gates, outputs)
+            rows += _score(classifiers, clean_accuracy, outputs, labels, images, setting, batch_size, gate_margin, learned)
             progress.add(1)
     return {"clean_accuracy": clean_accuracy, "num_images": int(len(images)), "seed": seed, "rows": rows}
 
@@ -195,6 +212,7 @@ def evaluate_external(
     name: str,
     batch_size: int = 256,
     gate_margin: float = 0.0,
+    learned_gates: Mapping | None = None,
 ) -> dict:
     """Accuracy on an already damaged, labelled set with no clean reference, before and after restoration.
 
@@ -210,5 +228,5 @@ def evaluate_external(
     outputs = {"damaged": ("damaged", images)}
     outputs.update({method: ("restorer", restore_in_batches(fn, images, mask, batch_size)) for method, fn in restorers.items()})
     setting = {"corruption": name, "family": "external", "severity": None, "observed_fraction": 1.0}
-    rows = _score(classifiers, None, outputs, labels, None, setting, batch_size, gate_margin)
+    rows = _score(classifiers, None, outputs, labels, None, setting, batch_size, gate_margin, _learned_choices(learned_gates, outputs))
     return {"clean_accuracy": {}, "num_images": int(len(images)), "seed": None, "rows": rows}
