@@ -8,14 +8,17 @@ Scores, with `evaluate_recognition_gain` and the same damage seeds for every met
 - do no harm: the undamaged test images, and on every setting each gated pipeline's shortfall
   against classify-alone for the same classifier (the confidence gate, and a `LearnedGate` for the
   blind restorer trained on the first `--gate_images` training digits under blind damage);
-- leave-one-family-out (with `--lofo_root`): each family scored by the blind restorer trained without it.
+- leave-one-family-out (`--part=lofo`): each family at severity 3, scored by the blind restorer trained without it
+  (`restore_mnist_blind` with `data.corruption=blind-<family>`, in `--lofo_root`).
 The reference classifier and, when given, the corruption-augmented classifier score every output.
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/unknown_damage.py \\
         --classifier=workdirs/classifier_mnist/model.keras --augmented=workdirs/classifier_mnist_augmented/model.keras \\
         --blind=workdirs/restore_mnist_blind/model.keras --registry=workdirs/restore_mnist/model.keras
 
-Writes benchmarks/results/unknown_damage.json.
+    python benchmarks/unknown_damage.py --part=lofo --classifier=workdirs/classifier_mnist/model.keras --lofo_root=workdirs/lofo
+
+Writes benchmarks/results/unknown_damage.json (main) or benchmarks/results/leave_one_family_out.json (lofo).
 """
 
 import argparse
@@ -82,21 +85,41 @@ def _leave_one_family_out(lofo_root: str, classifier, images, labels, seed: int)
     return results
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["main", "lofo"], default="main", help="main: everything but leave-one-family-out; lofo: only that.")
     parser.add_argument("--classifier", required=True)
     parser.add_argument("--augmented")
-    parser.add_argument("--blind", required=True)
+    parser.add_argument("--blind")
     parser.add_argument("--registry")
-    parser.add_argument("--lofo_root", help="Folder holding restore_mnist_blind_without_<family>/model.keras runs.")
+    parser.add_argument("--lofo_root", default="workdirs/lofo", help="Folder holding restore_mnist_blind_without_<family>/model.keras runs.")
     parser.add_argument("--num_images", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--gate_images", type=int, default=20_000, help="Training digits the learned gate of the blind restorer learns from.")
-    parser.add_argument("--output", default="benchmarks/results/unknown_damage.json")
-    arguments = parser.parse_args()
+    parser.add_argument("--output", default=None, help="Default: benchmarks/results/unknown_damage.json or leave_one_family_out.json.")
+    return parser.parse_args()
+
+
+def _command(arguments: argparse.Namespace) -> str:
+    return "python benchmarks/unknown_damage.py " + " ".join(f"--{key}={value}" for key, value in vars(arguments).items() if value is not None)
+
+
+def main() -> None:
+    arguments = _arguments()
     started = time.time()
     images, labels = load_arrays("mnist", split=f"test[:{arguments.num_images}]")
-    classifiers = {"clean": load_model(arguments.classifier)}
+    classifier = load_model(arguments.classifier)
+    if arguments.part == "lofo":
+        output = arguments.output or "benchmarks/results/leave_one_family_out.json"
+        families = _leave_one_family_out(arguments.lofo_root, classifier, images, labels, arguments.seed)
+        write_json_atomic(output, {"command": _command(arguments), "num_images": int(len(images)), "families": families, "seconds": time.time() - started})
+        for family, values in families.items():
+            print(f"{family}: damaged {values['damaged_accuracy']:.4f}, restored {values['restored_accuracy']:.4f}, recovered {values['recovered_mean']}")
+        print(f"wrote {output}")
+        return
+    if not arguments.blind:
+        raise SystemExit("--part=main needs --blind")
+    classifiers = {"clean": classifier}
     if arguments.augmented:
         classifiers["augmented"] = load_model(arguments.augmented)
     restorers = {"blind": _restore(load_model(arguments.blind))}
@@ -111,7 +134,7 @@ def main() -> None:
     clean = evaluate_external(classifiers, restorers, images, labels, name="clean test images (no damage)", learned_gates=gates)
     all_rows = report["rows"] + compositions["rows"]
     result = {
-        "command": "python benchmarks/unknown_damage.py " + " ".join(f"--{key}={value}" for key, value in vars(arguments).items() if value is not None),
+        "command": _command(arguments),
         "num_images": int(len(images)),
         "clean_accuracy": report["clean_accuracy"],
         "known_damage": summarize(report, corruptions=CLASSIC_CORRUPTIONS)["methods"],
@@ -121,10 +144,9 @@ def main() -> None:
         "worst_gate_shortfall_points": _worst_gate_shortfall(all_rows),
         "rows": report["rows"],
     }
-    if arguments.lofo_root:
-        result["leave_one_family_out"] = _leave_one_family_out(arguments.lofo_root, classifiers["clean"], images, labels, arguments.seed)
     result["seconds"] = time.time() - started
-    write_json_atomic(arguments.output, result)
+    output = arguments.output or "benchmarks/results/unknown_damage.json"
+    write_json_atomic(output, result)
     for group in ("known_damage", "unknown_damage"):
         for severity, methods in result[group].items():
             print(f"{group}, severity {severity}: " + ", ".join(f"{method} {values['accuracy']:.4f}" for method, values in methods.items()))
@@ -133,7 +155,7 @@ def main() -> None:
     for row in clean["rows"]:
         print(f"clean: {row['classifier']} {row['method']} {row['accuracy']:.4f}")
     print("worst gate shortfall (points):", result["worst_gate_shortfall_points"])
-    print(f"wrote {arguments.output} ({result['seconds']:.0f} s)")
+    print(f"wrote {output} ({result['seconds']:.0f} s)")
 
 
 if __name__ == "__main__":
