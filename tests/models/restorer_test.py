@@ -146,3 +146,13 @@ def test_mixed_precision_keeps_observed_pixels_exact(sample_digits):
     restored = restorer.restore(damaged.numpy(), mask.numpy())
     observed = np.broadcast_to(mask.numpy() > 0.5, restored.shape)
     np.testing.assert_array_equal(restored[observed], damaged.numpy()[observed])
+
+
+def test_a_saved_adversarial_restorer_loads_compiled_with_both_optimizers(tmp_path):
+    restorer = Restorer(inpainting_unet(base_filters=4, levels=1), discriminator=patch_discriminator(base_filters=4), adversarial_weight=0.01)
+    restorer.compile(optimizer=keras.optimizers.Adam(3e-4), discriminator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5))
+    restorer.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    assert loaded.compiled and [name for name in loaded.optimizer_variables()] == ["optimizer", "discriminator_optimizer"]
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(loaded.discriminator_optimizer.learning_rate) == pytest.approx(1e-4) and loaded.discriminator_optimizer.beta_1 == 0.5

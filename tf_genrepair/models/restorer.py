@@ -142,6 +142,25 @@ class Restorer(ModelKind, keras.Model):
             self.discriminator_optimizer = keras.optimizers.get(discriminator_optimizer or "adam")
         self.build_optimizers()
 
+    def get_compile_config(self) -> dict | None:
+        if not self.compiled:  # An uncompiled restorer (e.g. built for export) saves without a compile state.
+            return None
+        serialize = keras.saving.serialize_keras_object
+        discriminator_optimizer = getattr(self, "discriminator_optimizer", None)
+        return {
+            "optimizer": serialize(self.optimizer),
+            "discriminator_optimizer": serialize(discriminator_optimizer) if discriminator_optimizer is not None else None,
+        }
+
+    def compile_from_config(self, config: dict) -> None:
+        """Recompiles a loaded restorer with its saved optimizers (also reads the plain Keras compile config of older files)."""
+        deserialize = keras.saving.deserialize_keras_object
+        discriminator_optimizer = config.get("discriminator_optimizer")
+        self.compile(
+            optimizer=deserialize(config["optimizer"]),
+            discriminator_optimizer=deserialize(discriminator_optimizer) if discriminator_optimizer is not None else None,
+        )
+
     def optimizer_variables(self) -> dict[str, list]:
         """The network's optimizer, and the patch discriminator's when there is one."""
         groups = {"optimizer": self.network.trainable_variables}
