@@ -11,7 +11,7 @@ from tf_genrepair.corruptions.core import (
     pixel_grid,
     severity_corruption,
 )
-from tf_genrepair.corruptions.damage import filter_per_image
+from tf_genrepair.corruptions.damage import blur_with_kernels
 
 DEFOCUS_RADII = (1.0, 1.5, 2.0, 3.0, 4.0)
 ZOOM_STEPS = 8
@@ -29,9 +29,7 @@ def defocus_blur(images: tf.Tensor, seed: tf.Tensor, *, radius: tf.Tensor) -> tu
     side = 2 * half + 1
     rows, cols = pixel_grid(side, side)
     distance = tf.sqrt(tf.square(rows - half - 0.5) + tf.square(cols - half - 0.5))
-    weights = tf.clip_by_value(radius[:, tf.newaxis] + 0.5 - distance[tf.newaxis], 0.0, 1.0)
-    kernels = tf.reshape(weights / tf.reduce_sum(weights, axis=1, keepdims=True), [-1, side, side])
-    return filter_per_image(images, kernels), observed_everywhere(images)
+    return blur_with_kernels(images, tf.clip_by_value(radius[:, tf.newaxis] + 0.5 - distance[tf.newaxis], 0.0, 1.0), side)
 
 
 @severity_corruption({"zoom": (1.06, 1.11, 1.16, 1.21, 1.28)})

@@ -40,6 +40,12 @@ def _filter_nonempty(images: tf.Tensor, kernels: tf.Tensor) -> tf.Tensor:
     return tf.transpose(tf.reshape(filtered, [height, width, batch, channels]), [2, 0, 1, 3])
 
 
+def blur_with_kernels(images: tf.Tensor, weights: tf.Tensor, side: int) -> tuple[tf.Tensor, tf.Tensor]:
+    """Convolves image b with its kernel: `weights` `[B, side * side]` (non-negative), normalised to sum to one; mask of ones."""
+    kernels = tf.reshape(weights / tf.reduce_sum(weights, axis=1, keepdims=True), [-1, side, side])
+    return filter_per_image(images, kernels), observed_everywhere(images)
+
+
 def _map_images(function: Callable[[tf.Tensor, tf.Tensor], tf.Tensor], images: tf.Tensor, parameter: tf.Tensor) -> tf.Tensor:
     """Applies `function(image, parameter)` image by image; an empty batch passes through."""
     mapped = lambda: tf.map_fn(lambda pair: function(*pair), (images, parameter), fn_output_signature=tf.float32)
@@ -76,9 +82,7 @@ def motion_blur(images: tf.Tensor, seed: tf.Tensor, *, length: tf.Tensor) -> tup
     centre = tf.fill([1, 2], radius + 0.5)
     starts, ends = (centre - half)[:, tf.newaxis], (centre + half)[:, tf.newaxis]
     squared = nearest_squared_distance(pixel_grid(side, side), starts, ends, tf.ones_like(starts[..., 0], tf.bool))
-    weights = tf.nn.relu(1.0 - tf.sqrt(squared))
-    kernels = tf.reshape(weights / tf.reduce_sum(weights, axis=1, keepdims=True), [-1, side, side])
-    return filter_per_image(images, kernels), observed_everywhere(images)
+    return blur_with_kernels(images, tf.nn.relu(1.0 - tf.sqrt(squared)), side)
 
 
 @severity_corruption({"quality": (25.0, 18.0, 15.0, 10.0, 7.0)})
