@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, COLOUR_ONLY, CORRUPTION_FAMILIES, CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
-from tf_genrepair.evaluation import evaluate_external, evaluate_recognition_gain  # noqa: E402
+from tf_genrepair.evaluation import evaluate_external, evaluate_leave_one_family_out, evaluate_recognition_gain  # noqa: E402
 from tf_genrepair.evaluation.gate import LearnedGate  # noqa: E402
 from tf_genrepair.evaluation.report import summarize  # noqa: E402
 from tf_genrepair.io import write_json_atomic  # noqa: E402
@@ -38,7 +38,6 @@ from tf_genrepair.models import load_model  # noqa: E402
 
 NEW = tuple(name for name in CORRUPTIONS if name not in CLASSIC_CORRUPTIONS and name not in COLOUR_ONLY)
 COMPOSITIONS = ("composition2", "composition3")
-NEW_FAMILIES = tuple(family for family in CORRUPTION_FAMILIES if family not in ("missing_values", "noise", "damage", "colour"))
 
 
 def _restore(model):
@@ -65,24 +64,10 @@ def _worst_gate_shortfall(rows) -> dict:
 
 
 def _leave_one_family_out(lofo_root: str, classifier, images, labels, seed: int) -> dict:
-    """For each family with a `restore_mnist_blind_without_<family>` model: recovery on that family's members at severity 3."""
-    results = {}
-    for family in NEW_FAMILIES + ("missing_values", "noise", "damage"):
-        path = os.path.join(lofo_root, f"restore_mnist_blind_without_{family}", "model.keras")
-        if not os.path.exists(path):
-            continue
-        members = [name for name in CORRUPTION_FAMILIES[family] if name not in COLOUR_ONLY]
-        report = evaluate_recognition_gain({"clean": classifier}, {"held_out": _restore(load_model(path))}, images, labels, members, [3], seed=seed)
-        summary = summarize(report)["methods"][3]
-        results[family] = {
-            "members": members,
-            "damaged_accuracy": summary["damaged"]["accuracy"],
-            "restored_accuracy": summary["held_out"]["accuracy"],
-            "gated_accuracy": summary["held_out+gate"]["accuracy"],
-            "recovered_mean": summary["held_out"]["recovered_mean"],
-            "recovered_pooled": summary["held_out"]["recovered_pooled"],
-        }
-    return results
+    """Each family with a `restore_mnist_blind_without_<family>` run in `lofo_root`, at severity 3."""
+    paths = {family: os.path.join(lofo_root, f"restore_mnist_blind_without_{family}", "model.keras") for family in CORRUPTION_FAMILIES}
+    restorers = {family: _restore(load_model(path)) for family, path in paths.items() if os.path.exists(path)}
+    return evaluate_leave_one_family_out(classifier, restorers, images, labels, [3], seed=seed)
 
 
 def _arguments() -> argparse.Namespace:
@@ -114,7 +99,7 @@ def main() -> None:
         families = _leave_one_family_out(arguments.lofo_root, classifier, images, labels, arguments.seed)
         write_json_atomic(output, {"command": _command(arguments), "num_images": int(len(images)), "families": families, "seconds": time.time() - started})
         for family, values in families.items():
-            print(f"{family}: damaged {values['damaged_accuracy']:.4f}, restored {values['restored_accuracy']:.4f}, recovered {values['recovered_mean']}")
+            print(family, values["severities"][3])
         print(f"wrote {output}")
         return
     if not arguments.blind:

@@ -75,6 +75,19 @@ def test_the_clean_check_and_gated_rows_are_reported(smoke_study):
     assert "## Damage outside the classic twelve" in (folder / "report.md").read_text()
 
 
+def test_leave_one_family_out_scores_the_held_out_family(smoke_study):
+    from tf_genrepair.corruptions import CORRUPTION_FAMILIES
+
+    report, folder = smoke_study
+    (family,) = report["leave_one_family_out"]
+    assert family == "lighting" and report["leave_one_family_out"][family]["members"] == list(CORRUPTION_FAMILIES["lighting"])
+    scores = report["leave_one_family_out"][family]["severities"][5]
+    assert 0.0 <= scores["damaged_accuracy"] <= 1.0 and 0.0 <= scores["restored_accuracy"] <= 1.0
+    assert "## Leave one family out" in (folder / "report.md").read_text()
+    with open(folder / "models" / "restore_mnist_blind_smoke_without_lighting" / "config.json") as handle:
+        assert json.load(handle)["data"]["corruption"] == "blind-lighting"
+
+
 def test_trained_restorer_wins_accuracy_back(smoke_study):
     report, _ = smoke_study
     methods = report["summary"]["methods"][5]

@@ -22,12 +22,14 @@ from tf_genrepair.evaluation.recognition_gain import (
     RestoreFunction,
     check_labelled_images,
     evaluate_external,
+    evaluate_leave_one_family_out,
     evaluate_recognition_gain,
 )
 from tf_genrepair.evaluation.report import (
     external_markdown,
     generated_data_markdown,
     latent_probe_markdown,
+    leave_one_family_out_markdown,
     save_before_after,
     save_corruption_gallery,
     summarize,
@@ -106,6 +108,7 @@ class _Models:
         if study.augmented_classifier:
             self.classifiers[AUGMENTED] = _load(folder(study.augmented_classifier))
         self.restorers = {name: _restorer_fn(_load(folder(model))) for name, model in study.restorers.items()}
+        self.held_out = {family: _restorer_fn(_load(folder(model))) for family, model in study.leave_one_family_out.items()}
         self.priors = {
             name: GenerativePriorRestorer(
                 _load(folder(model), best_generator=True), steps=study.prior_steps, restarts=study.prior_restarts, seed=study.seed
@@ -195,6 +198,12 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
             gate_margin=study.gate_margin,
         )
     sections = []
+    if models.held_out:
+        with stages("leave one family out"):
+            report["leave_one_family_out"] = evaluate_leave_one_family_out(
+                models.classifiers[CLEAN], models.held_out, images, labels, study.severities, seed=study.seed
+            )
+        sections.append(leave_one_family_out_markdown(report["leave_one_family_out"]))
     if models.priors:
         with stages("generative-prior restoration"):
             report["generative_prior"], text = _prior_section(study, models, images, labels)
