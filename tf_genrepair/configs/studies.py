@@ -142,7 +142,7 @@ def recognition_demo() -> RecognitionStudy:
         },
         unknown_damage=("haze", "contrast", "pen_lines", "elastic", "affine", "composition2"),
         leave_one_family_out={
-            family: _without(restore_mnist_blind_smoke(), family, "train.epochs=3", "train.steps_per_epoch=125")
+            family: _without(restore_mnist_blind_smoke(), family, "train.epochs=2", "train.steps_per_epoch=125")
             for family in ("lighting", "geometric")
         },
         conditional_generators={"cvae": TrainedModel(variant(cvae_mnist_smoke(), "cvae_demo", *cvae), folder="cvae")},
