@@ -19,7 +19,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
-from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS as CORRUPTIONS, get_corruption  # noqa: E402
+from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS as CORRUPTIONS  # noqa: E402
+from tf_genrepair.corruptions import get_corruption
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402

@@ -27,14 +27,25 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import numpy as np  # noqa: E402
 
-from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, COLOUR_ONLY, CORRUPTION_FAMILIES, CORRUPTIONS  # noqa: E402
+
+from tf_genrepair.corruptions import (  # noqa: E402
+    CLASSIC_CORRUPTIONS,
+    COLOUR_ONLY,
+    CORRUPTION_FAMILIES,
+    CORRUPTIONS,
+)
 from tf_genrepair.data import load_arrays  # noqa: E402
-from tf_genrepair.evaluation import evaluate_external, evaluate_leave_one_family_out, evaluate_recognition_gain  # noqa: E402
-from tf_genrepair.evaluation.gate import LearnedGate  # noqa: E402
+from tf_genrepair.evaluation import (  # noqa: E402
+    evaluate_external,
+    evaluate_leave_one_family_out,
+    evaluate_recognition_gain,
+)
+from tf_genrepair.evaluation.learned_gate import LearnedGate  # noqa: E402
 from tf_genrepair.evaluation.report import summarize  # noqa: E402
 from tf_genrepair.io import write_json_atomic  # noqa: E402
-from tf_genrepair.models import load_model  # noqa: E402
+from tf_genrepair.models import load_model, predict_labels  # noqa: E402
 
 NEW = tuple(name for name in CORRUPTIONS if name not in CLASSIC_CORRUPTIONS and name not in COLOUR_ONLY)
 COMPOSITIONS = ("composition2", "composition3")
@@ -70,6 +81,17 @@ def _leave_one_family_out(lofo_root: str, classifier, images, labels, seed: int)
     return evaluate_leave_one_family_out(classifier, restorers, images, labels, [3], seed=seed)
 
 
+def _lofo_aggregates(families: dict, clean_accuracy: float, severity: int = 3) -> dict:
+    """The mean over families of their pooled recovery, and the recovery pooled over every held-out corruption."""
+    pooled = [values["severities"][severity]["recovered_pooled"] for values in families.values()]
+    lost = regained = 0.0
+    for values in families.values():
+        scores, count = values["severities"][severity], len(values["members"])
+        lost += (clean_accuracy - scores["damaged_accuracy"]) * count
+        regained += (scores["restored_accuracy"] - scores["damaged_accuracy"]) * count
+    return {"mean_over_families_of_pooled": float(np.mean(pooled)), "pooled_over_all_corruptions": regained / lost}
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["main", "lofo"], default="main", help="main: everything but leave-one-family-out; lofo: only that.")
@@ -97,7 +119,11 @@ def main() -> None:
     if arguments.part == "lofo":
         output = arguments.output or "benchmarks/results/leave_one_family_out.json"
         families = _leave_one_family_out(arguments.lofo_root, classifier, images, labels, arguments.seed)
-        write_json_atomic(output, {"command": _command(arguments), "num_images": int(len(images)), "families": families, "seconds": time.time() - started})
+        clean_accuracy = float(np.mean(predict_labels(classifier, images) == labels))
+        summary = {"clean_accuracy": clean_accuracy, **_lofo_aggregates(families, clean_accuracy)}
+        document = {"command": _command(arguments), "num_images": int(len(images)), "families": families, "severity_3": summary}
+        write_json_atomic(output, {**document, "seconds": time.time() - started})
+        print(summary)
         for family, values in families.items():
             print(family, values["severities"][3])
         print(f"wrote {output}")

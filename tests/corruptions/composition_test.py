@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, CORRUPTION_FAMILIES, CORRUPTIONS, COLOUR_ONLY, get_corruption, random_composition
-from tf_genrepair.corruptions import registry
+from tf_genrepair.corruptions import (
+    CLASSIC_CORRUPTIONS,
+    COLOUR_ONLY,
+    CORRUPTION_FAMILIES,
+    CORRUPTIONS,
+    get_corruption,
+    random_composition,
+    registry,
+)
 
 
 def test_the_classic_twelve_are_the_first_registry():

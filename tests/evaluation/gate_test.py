@@ -4,7 +4,11 @@ import keras
 import numpy as np
 import pytest
 
-from tf_genrepair.evaluation.gate import ConfidenceGate, class_probabilities, gate_choice
+from tf_genrepair.evaluation.gate import (
+    ConfidenceGate,
+    class_probabilities,
+    gate_choice,
+)
 
 
 def brightness_classifier() -> keras.Model:
@@ -40,7 +44,7 @@ def test_margin_and_probabilities():
 
 
 def test_a_learned_gate_needs_both_outcomes_and_chooses_from_its_network(digits):
-    from tf_genrepair.evaluation.gate import LearnedGate
+    from tf_genrepair.evaluation.learned_gate import LearnedGate
 
     labels = np.zeros(len(digits), np.int64)
     unchanged = lambda images, masks: images  # Restoration never changes a decision: nothing to learn from.

@@ -4,7 +4,11 @@ import keras
 import pytest
 import tensorflow as tf
 
-from tf_genrepair.training.distribute import PATCHED_KERAS, PATCHED_TENSORFLOW, check_patched_versions
+from tf_genrepair.training.distribute import (
+    PATCHED_KERAS,
+    PATCHED_TENSORFLOW,
+    check_patched_versions,
+)
 
 
 def test_the_installed_versions_are_the_patched_ones():

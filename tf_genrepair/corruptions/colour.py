@@ -2,7 +2,12 @@
 
 import tensorflow as tf
 
-from tf_genrepair.corruptions.core import observed_everywhere, per_image, severity_corruption, sub_seed
+from tf_genrepair.corruptions.core import (
+    observed_everywhere,
+    per_image,
+    severity_corruption,
+    sub_seed,
+)
 
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, as tf.image.rgb_to_grayscale.
 

@@ -4,7 +4,14 @@ import math
 
 import tensorflow as tf
 
-from tf_genrepair.corruptions.core import bilinear_sample, image_coordinates, observed_everywhere, severity_corruption, smooth_field, sub_seed
+from tf_genrepair.corruptions.core import (
+    bilinear_sample,
+    image_coordinates,
+    observed_everywhere,
+    severity_corruption,
+    smooth_field,
+    sub_seed,
+)
 
 
 @severity_corruption({"displacement": (0.8, 1.2, 1.6, 2.2, 3.0)})

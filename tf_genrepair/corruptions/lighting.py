@@ -6,7 +6,14 @@ as in faded scans, photos taken in haze or bad light, and cheap lenses.
 
 import tensorflow as tf
 
-from tf_genrepair.corruptions.core import image_coordinates, observed_everywhere, per_image, severity_corruption, smooth_field, sub_seed
+from tf_genrepair.corruptions.core import (
+    image_coordinates,
+    observed_everywhere,
+    per_image,
+    severity_corruption,
+    smooth_field,
+    sub_seed,
+)
 
 
 def _random_sign(seed: tf.Tensor, count: tf.Tensor) -> tf.Tensor:

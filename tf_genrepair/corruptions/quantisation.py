@@ -2,7 +2,11 @@
 
 import tensorflow as tf
 
-from tf_genrepair.corruptions.core import observed_everywhere, per_image, severity_corruption
+from tf_genrepair.corruptions.core import (
+    observed_everywhere,
+    per_image,
+    severity_corruption,
+)
 
 
 @severity_corruption({"levels": (12.0, 8.0, 6.0, 4.0, 3.0)})

@@ -4,7 +4,17 @@ from typing import Mapping, Sequence
 
 import tensorflow as tf
 
-from tf_genrepair.corruptions import blur, colour, damage, geometric, lighting, masks, noise, occluders, quantisation
+from tf_genrepair.corruptions import (
+    blur,
+    colour,
+    damage,
+    geometric,
+    lighting,
+    masks,
+    noise,
+    occluders,
+    quantisation,
+)
 from tf_genrepair.corruptions.core import (
     Corruption,
     SeedLike,

@@ -5,7 +5,7 @@ from typing import Callable, Mapping, Sequence
 import keras
 import numpy as np
 
-from tf_genrepair.corruptions import COLOUR_ONLY, CORRUPTION_FAMILIES, family_of, get_corruption
+from tf_genrepair.corruptions import family_of, get_corruption
 from tf_genrepair.evaluation.gate import class_probabilities, gate_choice
 from tf_genrepair.metrics import psnr, ssim
 from tf_genrepair.models import predict_labels
@@ -231,48 +231,3 @@ def evaluate_external(
     rows = _score(classifiers, None, outputs, labels, None, setting, batch_size, gate_margin, _learned_choices(learned_gates, outputs))
     return {"clean_accuracy": {}, "num_images": int(len(images)), "seed": None, "rows": rows}
 
-
-def evaluate_leave_one_family_out(
-    classifier: keras.Model,
-    held_out_restorers: Mapping[str, RestoreFunction],
-    images: np.ndarray,
-    labels: np.ndarray,
-    severities: Sequence[int],
-    *,
-    batch_size: int = 256,
-    seed: int = 0,
-) -> dict[str, dict]:
-    """Each family scored by the restorer that never saw it: family -> per severity, accuracy and accuracy recovered.
-
-    Args:
-        held_out_restorers: Family name -> a restorer trained with that family left out
-            (e.g. `restore_mnist_blind` with `data.corruption=blind-<family>`).
-
-    Returns:
-        `{family: {"members": [...], "severities": {severity: {"damaged_accuracy", "restored_accuracy",
-        "gated_accuracy", "recovered_mean", "recovered_pooled"}}}}`; colour-only members are left out
-        of grayscale sets.
-
-    Example:
-        >>> results = evaluate_leave_one_family_out(classifier, {"geometric": held_out.restore}, images, labels, [3])
-    """
-    results = {}
-    for family, restore in held_out_restorers.items():
-        members = [name for name in CORRUPTION_FAMILIES[family] if images.shape[-1] == 3 or name not in COLOUR_ONLY]
-        report = evaluate_recognition_gain(classifier, {"held_out": restore}, images, labels, members, severities, batch_size=batch_size, seed=seed)
-        per_severity = {}
-        for row_severity in severities:
-            rows = [row for row in report["rows"] if row["severity"] == row_severity]
-            accuracy = {method: float(np.mean([row["accuracy"] for row in rows if row["method"] == method])) for method in ("damaged", "held_out", "held_out" + GATED_SUFFIX)}
-            recovered = [row["accuracy_recovered"] for row in rows if row["method"] == "held_out" and row["accuracy_recovered"] is not None]
-            lost = sum(row["clean_accuracy"] - row["accuracy"] for row in rows if row["method"] == "damaged")
-            regained = accuracy["held_out"] * len(members) - accuracy["damaged"] * len(members)
-            per_severity[row_severity] = {
-                "damaged_accuracy": accuracy["damaged"],
-                "restored_accuracy": accuracy["held_out"],
-                "gated_accuracy": accuracy["held_out" + GATED_SUFFIX],
-                "recovered_mean": float(np.mean(recovered)) if recovered else None,
-                "recovered_pooled": regained / lost if lost > 0 else None,
-            }
-        results[family] = {"members": members, "severities": per_severity}
-    return results

@@ -41,14 +41,14 @@ def summarize(report: dict, *, augmented_classifier: str | None = None, corrupti
     rows = [row for row in report["rows"] if row["severity"] is not None and (corruptions is None or row["corruption"] in corruptions)]
     main = next(iter(report["clean_accuracy"]))
     index = _index(rows)
-    corruptions = list(dict.fromkeys(row["corruption"] for row in rows))  # Those that were run, in order.
+    names = list(dict.fromkeys(row["corruption"] for row in rows))  # The corruptions that were run, in order.
     severities = sorted({row["severity"] for row in rows})
     restorers = list(dict.fromkeys(row["method"] for row in rows if row["kind"] == "restorer"))
     summary: dict = {"classifier": main, "methods": {}, "versus_classical": {}, "versus_augmentation": {}}
     for severity in severities:
         per_method = {}
         for method in dict.fromkeys(row["method"] for row in rows if row["classifier"] == main):
-            chosen = [index[main, name, severity, method] for name in corruptions if (main, name, severity, method) in index]
+            chosen = [index[main, name, severity, method] for name in names if (main, name, severity, method) in index]
             damaged = [index[main, row["corruption"], severity, "damaged"] for row in chosen]
             lost = sum(row["clean_accuracy"] - base["accuracy"] for row, base in zip(chosen, damaged))
             regained = sum(row["accuracy"] - base["accuracy"] for row, base in zip(chosen, damaged))
@@ -76,17 +76,17 @@ def summarize(report: dict, *, augmented_classifier: str | None = None, corrupti
     if augmented_classifier:
         for severity in severities:
             mean_accuracy = {
-                f"{classifier} + {method}": _mean([index[classifier, name, severity, method]["accuracy"] for name in corruptions])
+                f"{classifier} + {method}": _mean([index[classifier, name, severity, method]["accuracy"] for name in names])
                 for classifier in (main, augmented_classifier)
                 for method in ["damaged", *restorers]
             }
             wins = {}
             for method in restorers:
-                ours = [index[main, name, severity, method]["accuracy"] for name in corruptions]
-                theirs = [index[augmented_classifier, name, severity, "damaged"]["accuracy"] for name in corruptions]
+                ours = [index[main, name, severity, method]["accuracy"] for name in names]
+                theirs = [index[augmented_classifier, name, severity, "damaged"]["accuracy"] for name in names]
                 wins[method] = {
-                    "restoration_wins": [name for name, a, b in zip(corruptions, ours, theirs) if a > b],
-                    "augmentation_wins": [name for name, a, b in zip(corruptions, ours, theirs) if a < b],
+                    "restoration_wins": [name for name, a, b in zip(names, ours, theirs) if a > b],
+                    "augmentation_wins": [name for name, a, b in zip(names, ours, theirs) if a < b],
                     "gap_points": 100.0 * (_mean(ours) - _mean(theirs)),
                 }
             summary["versus_augmentation"][severity] = {"mean_accuracy": mean_accuracy, "per_restorer": wins}

@@ -18,11 +18,11 @@ from tf_genrepair.configs.studies import with_reference_classifier
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, CORRUPTIONS
 from tf_genrepair.data import load_arrays
 from tf_genrepair.evaluation.generated_data import generated_data_gain
+from tf_genrepair.evaluation.leave_one_family_out import evaluate_leave_one_family_out
 from tf_genrepair.evaluation.recognition_gain import (
     RestoreFunction,
     check_labelled_images,
     evaluate_external,
-    evaluate_leave_one_family_out,
     evaluate_recognition_gain,
 )
 from tf_genrepair.evaluation.report import (
