@@ -6,8 +6,9 @@ Scores, with `evaluate_recognition_gain` and the same damage seeds for every met
 - unknown damage: every new family (colour ones leave digits alone) at severities 3 and 5;
 - compositions of two and three random corruptions at severity 3;
 - do no harm: the undamaged test images, and on every setting each gated pipeline's shortfall
-  against classify-alone for the same classifier (the confidence gate, and a `LearnedGate` for the
-  blind restorer trained on the first `--gate_images` training digits under blind damage);
+  against classify-alone for the same classifier (the confidence gate, and a `LearnedGate` per classifier
+  for the blind restorer, trained on the first `--gate_images` training digits under blind damage with the
+  `--harm_cost` that benchmarks/gate_tuning.py chose on a validation slice of the training digits);
 - leave-one-family-out (`--part=lofo`): each family at severity 3, scored by the blind restorer trained without it
   (`restore_mnist_blind` with `data.corruption=blind-<family>`, in `--lofo_root`).
 The reference classifier and, when given, the corruption-augmented classifier score every output.
@@ -22,6 +23,7 @@ Writes benchmarks/results/unknown_damage.json (main) or benchmarks/results/leave
 """
 
 import argparse
+import json
 import os
 import time
 
@@ -92,6 +94,18 @@ def _lofo_aggregates(families: dict, clean_accuracy: float, severity: int = 3) -
     return {"mean_over_families_of_pooled": float(np.mean(pooled)), "pooled_over_all_corruptions": regained / lost}
 
 
+def _harm_costs(arguments: argparse.Namespace, classifiers: dict) -> dict[str, float]:
+    """Per classifier: `--harm_cost`, else the cost benchmarks/gate_tuning.py chose for it."""
+    if arguments.harm_cost is not None:
+        return {name: arguments.harm_cost for name in classifiers}
+    with open(arguments.tuning) as file:
+        tuning = json.load(file)
+    missing = [name for name in classifiers if name not in tuning]
+    if missing:
+        raise SystemExit(f"{arguments.tuning} has no tuned harm cost for {missing}: run benchmarks/gate_tuning.py or pass --harm_cost.")
+    return {name: float(tuning[name]["chosen_harm_cost"]) for name in classifiers}
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["main", "lofo"], default="main", help="main: everything but leave-one-family-out; lofo: only that.")
@@ -103,6 +117,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--num_images", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--gate_images", type=int, default=20_000, help="Training digits the learned gate of the blind restorer learns from.")
+    parser.add_argument("--harm_cost", type=float, default=None, help="The learned gates' harm cost; default: chosen per classifier in --tuning.")
+    parser.add_argument("--tuning", default="benchmarks/results/gate_tuning.json", help="benchmarks/gate_tuning.py's output.")
     parser.add_argument("--output", default=None, help="Default: benchmarks/results/unknown_damage.json or leave_one_family_out.json.")
     return parser.parse_args()
 
@@ -137,7 +153,11 @@ def main() -> None:
     if arguments.registry:
         restorers["registry"] = _restore(load_model(arguments.registry))
     train_images, train_labels = load_arrays("mnist", split=f"train[:{arguments.gate_images}]")  # Never the test set.
-    gates = {"blind": LearnedGate.train(classifiers["clean"], restorers["blind"], train_images, train_labels, seed=arguments.seed)}
+    costs = _harm_costs(arguments, classifiers)
+    gates = {
+        name: {"blind": LearnedGate.train(model, restorers["blind"], train_images, train_labels, harm_cost=costs[name], seed=arguments.seed)}
+        for name, model in classifiers.items()
+    }
     options = dict(seed=arguments.seed, learned_gates=gates)
     corruptions = CLASSIC_CORRUPTIONS + NEW
     report = evaluate_recognition_gain(classifiers, restorers, images, labels, corruptions, [3, 5], **options)
@@ -147,6 +167,7 @@ def main() -> None:
     result = {
         "command": _command(arguments),
         "num_images": int(len(images)),
+        "harm_costs": costs,
         "clean_accuracy": report["clean_accuracy"],
         "known_damage": summarize(report, corruptions=CLASSIC_CORRUPTIONS)["methods"],
         "unknown_damage": summarize(report, corruptions=NEW)["methods"],

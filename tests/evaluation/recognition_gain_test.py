@@ -102,3 +102,25 @@ def test_gated_rows_fall_back_to_the_damaged_input_and_let_real_help_through(smo
     # Equal confidence is no reason to switch: the gated pipeline is classify-alone, image for image.
     assert rows["identity+gate"]["accuracy"] == rows["damaged"]["accuracy"] and rows["identity+gate"]["psnr"] == rows["damaged"]["psnr"]
     assert rows["oracle+gate"]["accuracy"] > rows["damaged"]["accuracy"] + 0.2  # Where restoration helps, the gate lets it through.
+
+
+class FixedGate:
+    """A stand-in `LearnedGate`: always the same choice."""
+
+    def __init__(self, use_restored: bool) -> None:
+        self.use_restored = use_restored
+
+    def choose(self, damaged, restored):
+        return np.full(len(damaged), self.use_restored)
+
+
+def test_each_classifier_gets_the_learned_gate_trained_for_it(smoke_classifier, test_digits):
+    images, labels = test_digits
+    classifiers = {"trusting": smoke_classifier, "wary": smoke_classifier}
+    gates = {"trusting": {"oracle": FixedGate(True)}, "wary": {"oracle": FixedGate(False)}}
+    report = evaluate_recognition_gain(
+        classifiers, {"oracle": Oracle(images, 64)}, images, labels, ["gaussian_noise"], [5], batch_size=64, learned_gates=gates
+    )
+    rows = {(row["classifier"], row["method"]): row["accuracy"] for row in report["rows"]}
+    assert rows[("trusting", "oracle+learned_gate")] == rows[("trusting", "oracle")]
+    assert rows[("wary", "oracle+learned_gate")] == rows[("wary", "damaged")] < rows[("wary", "oracle")]

@@ -5,7 +5,7 @@ from typing import Callable
 import keras
 import numpy as np
 
-from tf_genrepair.evaluation.recognition_gain import corrupt
+from tf_genrepair.evaluation.recognition_gain import corrupt, restore_in_batches
 from tf_genrepair.models import predict_labels
 from tf_genrepair.networks import digit_classifier_network
 
@@ -17,7 +17,10 @@ class LearnedGate:
     clean digits is confidently wrong on hazy or shifted ones. This gate learns, on training images
     damaged at random (`get_corruption("blind")` by default, never the test set), where the restored
     image is classified correctly and the damaged one not (target 1) and the reverse (target 0);
-    pairs where both or neither are right carry no weight, and the two outcomes are weighted equally.
+    pairs where both or neither are right carry no weight. A pair restoration spoils weighs
+    `harm_cost` times one it fixes, so the gate picks the restoration where the odds that it fixes
+    the image are more than `harm_cost` times the odds that it spoils it. A gate belongs to one
+    classifier and one restorer: train one per pair.
 
     Args:
         network: Maps `[B, H, W, 2C]` (damaged and restored images stacked on channels) to 2 logits.
@@ -43,17 +46,21 @@ class LearnedGate:
         epochs: int = 3,
         batch_size: int = 256,
         width: int = 16,
+        harm_cost: float = 1.0,
         seed: int = 0,
     ) -> "LearnedGate":
-        """Damages `images` with `corruption`, restores and classifies them, and fits the gate network on the outcomes."""
-        damaged, _ = corrupt(corruption, images, severity, seed=seed, batch_size=1024)
-        restored = np.clip(np.asarray(restore(damaged, np.ones(damaged.shape[:3] + (1,), np.float32)), np.float32), 0.0, 1.0)
+        """Damages `images` with `corruption`, restores them (with the damage's masks, as evaluation does),
+        classifies both, and fits the gate network on the outcomes."""
+        if harm_cost <= 0:
+            raise ValueError(f"`harm_cost` must be positive. Received: {harm_cost}")
+        damaged, masks = corrupt(corruption, images, severity, seed=seed, batch_size=1024)
+        restored = restore_in_batches(restore, damaged, masks, batch_size)
         damaged_right = predict_labels(classifier, damaged, batch_size=batch_size) == labels
         restored_right = predict_labels(classifier, restored, batch_size=batch_size) == labels
         helps, hurts = restored_right & ~damaged_right, damaged_right & ~restored_right
         if not helps.any() or not hurts.any():
             raise ValueError(f"The gate needs examples where restoration helps and where it hurts. Received: {helps.sum()} and {hurts.sum()}")
-        weights = np.where(helps, 0.5 / helps.sum(), np.where(hurts, 0.5 / hurts.sum(), 0.0)) * len(images)
+        weights = np.where(helps, 1.0, np.where(hurts, harm_cost, 0.0)) * len(images) / (helps.sum() + harm_cost * hurts.sum())
         keras.utils.set_random_seed(seed)
         network = digit_classifier_network(image_shape=images.shape[1:3] + (2 * images.shape[-1],), num_classes=2, width=width, name="gate")
         network.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))

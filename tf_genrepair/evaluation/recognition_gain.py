@@ -72,7 +72,7 @@ def _gated(
 ) -> dict:
     """Per restorer: each gate's choice between the damaged and the restored image, as (images, probabilities).
 
-    `learned` holds, per restorer with a `LearnedGate`, that gate's choice (the same for every classifier).
+    `learned` holds, per restorer with a `LearnedGate` for this classifier, that gate's choice.
     """
     gated = {}
     for method, (kind, restored) in outputs.items():
@@ -87,8 +87,12 @@ def _gated(
     return gated
 
 
-def _learned_choices(learned_gates: Mapping, outputs: Mapping[str, tuple[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    return {method: gate.choose(outputs["damaged"][1], outputs[method][1]) for method, gate in (learned_gates or {}).items() if method in outputs}
+def _learned_choices(learned_gates: Mapping | None, outputs: Mapping[str, tuple[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """Classifier name -> restorer name -> that pair's `LearnedGate` choice on these outputs."""
+    return {
+        classifier: {method: gate.choose(outputs["damaged"][1], outputs[method][1]) for method, gate in gates.items() if method in outputs}
+        for classifier, gates in (learned_gates or {}).items()
+    }
 
 
 def _score(
@@ -100,7 +104,7 @@ def _score(
     setting: dict,
     batch_size: int,
     gate_margin: float,
-    learned: Mapping[str, np.ndarray],
+    learned: Mapping[str, Mapping[str, np.ndarray]],
 ) -> list[dict]:
     """One row per (classifier, method): accuracy, plus PSNR/SSIM and the recovered fraction when the clean
     images and their accuracy are known (None without a clean reference). Each restorer also gets a row for
@@ -115,7 +119,7 @@ def _score(
         probabilities = {
             method: class_probabilities(classifier.predict(output, batch_size=batch_size, verbose=0)) for method, (_, output) in outputs.items()
         }
-        gated = _gated(outputs, probabilities, gate_margin, learned)
+        gated = _gated(outputs, probabilities, gate_margin, learned.get(classifier_name, {}))
         probabilities.update({method: gated_probabilities for method, (_, gated_probabilities) in gated.items()})
         kinds = {**{method: kind for method, (kind, _) in outputs.items()}, **{method: "gated" for method in gated}}
         method_scores = {**scores, **{method: image_scores(images) for method, (images, _) in gated.items()}}
@@ -170,7 +174,8 @@ def evaluate_recognition_gain(
         batch_size: Batch size for damage, restoration and classification.
         seed: Seed of the damage; the same seed gives the same table.
         gate_margin: The confidence margin of the gated rows (see `evaluation/gate.py`).
-        learned_gates: Restorer name -> `LearnedGate`, adding a `<restorer>+learned_gate` row for each.
+        learned_gates: Classifier name (`DEFAULT_CLASSIFIER` for an unnamed one) -> restorer name ->
+            the `LearnedGate` trained for that pair, adding a `<restorer>+learned_gate` row for each.
 
     Returns:
         `{"clean_accuracy": {classifier: accuracy}, "rows": [...], ...}`, one row per
