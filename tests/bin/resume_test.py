@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import keras
 import numpy as np
@@ -72,46 +71,55 @@ def _resume_and_compare(workdir: str, uninterrupted: list[np.ndarray], run: str 
     return rerun.stdout
 
 
+def _train_until_killed(workdir: str, run: str, patch: str) -> None:
+    """Runs genrepair-train in a child whose `patch` (Python source, with `die()` at hand) SIGKILLs it at a chosen point."""
+    script = "import os, signal, sys\nimport keras\nfrom tf_genrepair.bin import train\nfrom tf_genrepair.training import checkpoints\n"
+    script += "def die():\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+    script += textwrap.dedent(patch)
+    script += f"sys.argv = {_train_command(workdir, run)[2:]!r}\ntrain.run()\n"
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+
+
 @pytest.mark.parametrize("run", sorted(RUNS))
 def test_sigkill_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path, uninterrupted, run):
     workdir = str(tmp_path)
-    process = subprocess.Popen(_train_command(workdir, run), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not [step for step in _checkpoint_steps(workdir) if step >= 18] and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-        assert process.wait(timeout=30) == -signal.SIGKILL, "the run ended before it could be killed"
-    finally:
-        process.kill()
-    killed_at = _checkpoint_steps(workdir)[-1]
-    assert 18 <= killed_at < TOTAL_STEPS
+    # Killed at step 21, three steps after the checkpoint at step 18, half-way through the second epoch: the same
+    # point on every machine (a poll-and-kill from outside races a fast run to its end).
+    _train_until_killed(
+        workdir,
+        run,
+        """
+        batch_end = checkpoints.TrainingCheckpoints.on_train_batch_end
+        def end_batch_then_die_at_21(self, batch, logs=None):
+            batch_end(self, batch, logs)
+            if self.global_step >= 21:
+                die()
+        checkpoints.TrainingCheckpoints.on_train_batch_end = end_batch_then_die_at_21
+        """,
+    )
+    assert _checkpoint_steps(workdir) == [12, 18]  # The two newest are kept.
     stdout = _resume_and_compare(workdir, uninterrupted(run), run)
-    assert f"step {killed_at % STEPS_PER_EPOCH} of {STEPS_PER_EPOCH}" in stdout
+    assert f"step {18 % STEPS_PER_EPOCH} of {STEPS_PER_EPOCH}" in stdout
 
 
 def test_sigkill_mid_checkpoint_write_never_loads_the_partial_checkpoint(tmp_path, uninterrupted):
     workdir = str(tmp_path)
     # The third checkpoint write stops half-way through its state file and the process dies on the spot.
-    dying_run = textwrap.dedent(
-        f"""
-        import os, signal, sys
-        import keras
-        from tf_genrepair.bin import train
+    _train_until_killed(
+        workdir,
+        "gan",
+        """
         writes, save_weights = [], keras.Model.save_weights
         def save_then_die_half_way(self, path, *args, **kwargs):
             writes.append(path)
             save_weights(self, path, *args, **kwargs)
             if len(writes) == 3:
                 os.truncate(path, os.path.getsize(path) // 2)
-                os.kill(os.getpid(), signal.SIGKILL)
+                die()
         keras.Model.save_weights = save_then_die_half_way
-        sys.argv = {_train_command(workdir)[2:]!r}
-        train.run()
-        """
+        """,
     )
-    killed = subprocess.run([sys.executable, "-c", dying_run], capture_output=True)
-    assert killed.returncode == -signal.SIGKILL
     assert _checkpoint_steps(workdir) == [6, 12]  # The half-written step 18 never got its real name.
     assert [name for name in os.listdir(os.path.join(workdir, "checkpoints")) if name.startswith(".tmp-")]
     stdout = _resume_and_compare(workdir, uninterrupted("gan"))

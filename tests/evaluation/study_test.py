@@ -46,16 +46,11 @@ def test_report_files_and_pictures(smoke_study):
 
 def test_numbers_are_consistent(smoke_study):
     report, _ = smoke_study
-    rows = report["rows"]
-    damaged = {(row["classifier"], row["corruption"], row["severity"]): row["accuracy"] for row in rows if row["method"] == "damaged"}
+    rows = report["rows"]  # The recovery formula itself is checked against identity and oracle restorers in recognition_gain_test.
     for row in rows:
         assert row["clean_accuracy"] == report["clean_accuracy"][row["classifier"]]
-        lost = row["clean_accuracy"] - damaged[row["classifier"], row["corruption"], row["severity"]]
-        if lost > 0:
-            expected = (row["accuracy"] - damaged[row["classifier"], row["corruption"], row["severity"]]) / lost
-            assert row["accuracy_recovered"] == pytest.approx(expected)
-        else:
-            assert row["accuracy_recovered"] is None
+        if row["method"] == "damaged":
+            assert row["accuracy_recovered"] in (0.0, None)
     study = get_study("recognition_smoke")
     summary = report["summary"]["methods"][5]["unet"]
     unet = [row["accuracy"] for row in rows if row["classifier"] == "clean" and row["method"] == "unet" and row["corruption"] in study.corruptions]
@@ -82,7 +77,8 @@ def test_leave_one_family_out_scores_the_held_out_family(smoke_study):
     (family,) = report["leave_one_family_out"]
     assert family == "lighting" and report["leave_one_family_out"][family]["members"] == list(CORRUPTION_FAMILIES["lighting"])
     scores = report["leave_one_family_out"][family]["severities"][5]
-    assert 0.0 <= scores["damaged_accuracy"] <= 1.0 and 0.0 <= scores["restored_accuracy"] <= 1.0
+    assert scores["damaged_accuracy"] < report["clean_accuracy"]["clean"] - 0.1  # Lighting at severity 5 was applied,
+    assert scores["restored_accuracy"] != scores["damaged_accuracy"]  # and the restorer that never saw it was run on it.
     assert "## Leave one family out" in (folder / "report.md").read_text()
     with open(folder / "models" / "restore_mnist_blind_smoke_without_lighting" / "config.json") as handle:
         assert json.load(handle)["data"]["corruption"] == "blind-lighting"
@@ -99,7 +95,8 @@ def test_generated_data_rows_cover_each_source(smoke_study):
     report, _ = smoke_study
     sources = {(row["real_labels"], row["generated_by"]) for row in report["generated_data"]}
     assert sources == {(100, None), (100, "cvae")}
-    assert all(0.0 <= row["test_accuracy"] <= 1.0 for row in report["generated_data"])
+    (real_only,) = [row for row in report["generated_data"] if row["generated_by"] is None]
+    assert real_only["test_accuracy"] > 0.2  # 30 steps on 100 labels: above chance (0.1); the smoke cVAE's blobs add nothing.
 
 
 def test_trained_models_are_reused(smoke_study):

@@ -94,3 +94,21 @@ def test_precision_recall_coverage():
     collapsed = precision_recall_coverage(real, rng.normal(size=(400, 2)) * 0.05)
     assert matching["precision"] > 0.9 and matching["recall"] > 0.9 and matching["coverage"] > 0.9
     assert collapsed["precision"] > 0.9 and collapsed["recall"] < 0.3 and collapsed["coverage"] < 0.3
+
+
+def test_sample_quality_of_real_digits_against_their_labels(smoke_classifier):
+    from tf_genrepair.data import load_arrays
+    from tf_genrepair.metrics import extract_features, sample_quality
+    from tf_genrepair.models import predict_labels
+
+    images, labels = load_arrays("sample", split="test[:300]")
+    real_features = extract_features(smoke_classifier.feature_extractor(), images[150:])
+    samples, asked = images[:150], labels[:150]
+    predicted = predict_labels(smoke_classifier, samples)
+    quality = sample_quality(smoke_classifier, samples, real_features, requested_labels=asked)
+    assert quality["label_agreement"] == pytest.approx(np.mean(predicted == asked))
+    assert sample_quality(smoke_classifier, samples, real_features, requested_labels=predicted)["label_agreement"] == 1.0
+    histogram = np.bincount(predicted, minlength=10) / len(predicted)
+    assert quality["class_entropy"] == pytest.approx(-sum(p * np.log(p) for p in histogram if p > 0), rel=1e-5)
+    one_class = sample_quality(smoke_classifier, np.repeat(samples[:1], 50, axis=0), real_features)
+    assert one_class["class_entropy"] == 0.0 and one_class["fid"] > quality["fid"]  # One repeated digit: collapse.

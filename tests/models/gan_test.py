@@ -26,6 +26,7 @@ def digits_batches():
 
 
 def test_discriminator_learns_to_tell_real_from_fake(digits_batches):
+    keras.utils.set_random_seed(0)  # Seeded: the 0.6 bar is checked on one fixed run, not on luck.
     gan = small_gan()
     gan.compile(generator_optimizer=keras.optimizers.Adam(1e-4), discriminator_optimizer=keras.optimizers.Adam(1e-3))
     history = gan.fit(digits_batches, epochs=2, verbose=0).history
@@ -42,14 +43,15 @@ def test_every_loss_trains_to_finite_values(loss, digits_batches):
     assert set(logs) == {"generator_loss", "discriminator_loss", "real_score", "fake_score", "discriminator_accuracy"}
 
 
-def test_ema_generator_lags_the_trained_one(digits_batches):
+def test_ema_generator_follows_the_trained_one_at_its_decay(digits_batches):
     gan = small_gan(ema_decay=0.9)
     gan.compile()
+    gan.fit(digits_batches.take(2), epochs=1, verbose=0)  # Builds the optimizers; the averages now differ from the weights.
     before = gan.ema_generator.get_weights()
-    gan.fit(digits_batches.take(5), epochs=1, verbose=0)
-    moved = [np.abs(a - b).max() for a, b in zip(before, gan.ema_generator.get_weights())]
-    behind = [np.abs(a - b).max() for a, b in zip(gan.generator.get_weights(), gan.ema_generator.get_weights())]
-    assert max(moved) > 0 and max(behind) > 0
+    gan.fit(digits_batches.take(1), epochs=1, verbose=0)
+    for moving_before, moving, current in zip(before, gan.ema_generator.get_weights(), gan.generator.get_weights()):
+        np.testing.assert_allclose(moving, 0.9 * moving_before + 0.1 * current, rtol=1e-5, atol=1e-6)
+    assert max(np.abs(a - b).max() for a, b in zip(gan.generator.get_weights(), gan.ema_generator.get_weights())) > 0
 
 
 def test_generate_is_reproducible_and_in_unit_range():

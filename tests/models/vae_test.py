@@ -73,6 +73,7 @@ def small_vae(**options) -> VAE:
 
 
 def test_smoke_training_improves_the_test_elbo(digits):
+    keras.utils.set_random_seed(0)  # Seeded: the 50-nat bar is checked on one fixed run, not on luck.
     vae = small_vae()
     vae.compile(optimizer=keras.optimizers.Adam(3e-3))
     batches = generation_dataset(digits, batch_size=64, seed=0, binarize=True)
@@ -86,6 +87,7 @@ def test_smoke_training_improves_the_test_elbo(digits):
 
 
 def test_iwae_bound_is_tighter_than_the_elbo(digits):
+    keras.utils.set_random_seed(0)  # Fixed weights and samples: the comparison is one reproducible draw.
     images = np.stack([image for image, _ in digits.take(32).as_numpy_iterator()]).round()
     elbo_model = small_vae(objective="elbo")
     elbo_model.compile()
