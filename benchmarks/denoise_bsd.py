@@ -23,7 +23,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
-from tf_genrepair import baselines  # noqa: E402
+from tf_genrepair.restoration import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402

@@ -1,0 +1,63 @@
+"""The benchmark scripts' helpers that the published figures rest on: pinned noise, hole PSNR, margins."""
+
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+BENCHMARKS = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks")
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", os.path.join(BENCHMARKS, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def denoise():
+    return _script("denoise_bsd")
+
+
+@pytest.fixture(scope="module")
+def inpaint():
+    return _script("inpaint")
+
+
+def test_noisy_copy_is_pinned_per_image_and_sigma_and_not_clipped(denoise):
+    clean = np.full((64, 64, 1), 0.5, np.float32)
+    first = denoise.noisy_copy(clean, 25, 3)
+    np.testing.assert_array_equal(first, denoise.noisy_copy(clean, 25, 3))
+    assert not np.array_equal(first, denoise.noisy_copy(clean, 25, 4)) and not np.array_equal(first, denoise.noisy_copy(clean, 15, 3))
+    assert np.std(first - clean) == pytest.approx(25 / 255, rel=0.05)
+    assert first.dtype == np.float32 and (denoise.noisy_copy(np.ones_like(clean), 50, 0) > 1.0).any()  # Left unclipped.
+
+
+def test_hole_psnr_counts_only_the_missing_pixels(inpaint):
+    clean = np.zeros((10, 10, 1), np.float32)
+    mask = np.ones((10, 10, 1), np.float32)
+    mask[:5] = 0.0  # Half the image missing.
+
+    def off_by_a_tenth_in_the_hole(damaged, hole_mask):
+        return damaged + 0.1 * (1.0 - hole_mask)
+
+    result = inpaint.score(off_by_a_tenth_in_the_hole, [clean], [mask], batched=False)
+    assert result["hole_psnr"] == pytest.approx(20.0, abs=1e-4)  # MSE 0.01 on the hole.
+    assert result["whole_psnr"] == pytest.approx(10 * np.log10(1 / 0.005), abs=1e-4)  # The same error over twice the pixels.
+    assert result["mean_hole_fraction"] == 0.5 and list(result["hole_psnr_by_hole_fraction"]) == ["40%-100%"]
+
+
+def test_margins_are_against_the_best_classical_inpainter(inpaint):
+    scores = {"biharmonic": 20.0, "telea": 22.0, "navier_stokes": 21.0, inpaint.PUSH_PULL: 19.0, "ours (a)": 23.5, "ours (b)": 21.0}
+    rows = [{"data": "set12", "mask": "thin", "method": method, "hole_psnr": value} for method, value in scores.items()]
+    table = {row["method"]: row for row in inpaint.margins(rows)}
+    assert set(table) == {"ours (a)", "ours (b)"}
+    assert table["ours (a)"]["best_classical_method"] == "telea" and table["ours (a)"]["margin_db"] == pytest.approx(1.5)
+    assert table["ours (b)"]["margin_db"] == pytest.approx(-1.0) and table["ours (b)"]["push_pull"] == 19.0
+
+
+@pytest.mark.parametrize("name", sorted(name[:-3] for name in os.listdir(BENCHMARKS) if name.endswith(".py")))
+def test_every_benchmark_script_imports_against_the_current_package(name):
+    assert callable(_script(name).main)  # A stale import (a module moved by a reshape) fails here, not in a long run.
