@@ -80,3 +80,15 @@ def test_studies_hold_resolved_experiments():
     assert cvae.evaluation.classifier == "elsewhere/model.keras"
     untouched = with_reference_classifier(study.restorers["unet"].experiment, "elsewhere/model.keras")
     assert untouched.evaluation.classifier is None and untouched.model.recognition_classifier is None
+
+
+def test_the_blind_restorer_keeps_warps_and_leave_one_out_runs_drop_them():
+    from tf_genrepair.configs.studies import _without
+    from tf_genrepair.corruptions import CORRUPTION_FAMILIES
+
+    for name in ("restore_mnist_blind", "restore_mnist_blind_smoke"):
+        data = get_experiment(name).data
+        assert data.corruption == "blind-geometric" and sorted(data.augmentation.split("|")) == sorted(CORRUPTION_FAMILIES["geometric"])
+    held_out = _without(get_experiment("restore_mnist_blind_smoke"), "lighting").experiment.data
+    assert held_out.corruption == "blind-lighting" and held_out.augmentation is None
+    assert get_experiment("restore_mnist_blind").data.eval_split == "train[55000:]"  # Never validated on the test set.

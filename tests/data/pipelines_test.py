@@ -103,3 +103,14 @@ def test_restoration_pairs_can_carry_labels():
     pairs = restoration_dataset(load_dataset("sample", split="train[:16]"), "box", severity=2, batch_size=16, with_labels=True)
     (damaged, mask), (clean, labels) = next(iter(pairs))
     assert labels.shape == (16,) and damaged.shape == clean.shape
+
+
+def test_restoration_augmentation_goes_into_the_targets_and_the_damage_on_top(small):
+    plain = np.concatenate([clean for _, clean in restoration_dataset(small, "box", severity=3, batch_size=24).as_numpy_iterator()])
+    warped = restoration_dataset(small, "box", severity=3, batch_size=24, augmentation="affine", augmentation_severity=(5, 5))
+    (damaged, mask), targets = next(iter(warped))
+    moved = np.abs(targets.numpy() - plain).max(axis=(1, 2, 3)) > 0.05
+    assert 0 < moved.sum() < 24  # About half the targets are warped, the rest are the originals.
+    np.testing.assert_allclose(damaged.numpy(), (targets * mask).numpy())  # The damage is applied to the warped target.
+    with pytest.raises(ValueError, match="augmented_fraction"):
+        restoration_dataset(small, "box", severity=3, batch_size=8, augmentation="affine", augmented_fraction=1.5)

@@ -19,7 +19,8 @@ class DataConfig:
     eval_split: str = "test"
     batch_size: int = 128
     shuffle_buffer: int = 60_000
-    augmentation: str | None = None  # Classifiers: a corruption name used as training augmentation.
+    augmentation: str | None = None  # A corruption applied to half the training images: damage a classifier learns to
+    # see through, or, for restorers, a change that is part of the picture (kept in the target, e.g. affine|elastic).
     augmentation_severity: int = 5  # Upper end of the augmentation severity range 1..N.
     binarize: bool = False  # VAEs: dynamic binarization of training images, a fixed draw of the test set.
     eval_name: str | None = None  # Dataset of eval_split when it differs from `name` (e.g. bsd:Set12).

@@ -90,9 +90,9 @@ UNKNOWN_DAMAGE = (
 
 
 def _without(base: ExperimentConfig, family: str, *overrides: str) -> TrainedModel:
-    """`base` (a blind restorer) trained with `family` left out of its damage."""
+    """`base` (a blind restorer) trained with `family` left out of its damage, and no warped targets."""
     name = f"{base.name}_without_{family}"
-    return TrainedModel(variant(base, name, f"data.corruption=blind-{family}", *overrides))
+    return TrainedModel(variant(base, name, f"data.corruption=blind-{family}", "data.augmentation=none", *overrides))
 
 
 def _six_epochs(config: ExperimentConfig) -> TrainedModel:

@@ -71,6 +71,9 @@ def restoration_dataset(
     repeat: bool = False,
     with_labels: bool = False,
     fresh_damage: bool = True,
+    augmentation: str | Corruption | None = None,
+    augmentation_severity: SeverityLike = (1, 5),
+    augmented_fraction: float = 0.5,
 ) -> tf.data.Dataset:
     """Pairs damaged images with their clean originals for training a restorer.
 
@@ -88,6 +91,11 @@ def restoration_dataset(
             `dataset` must yield `(image, label)`.
         fresh_damage: Draw new damage on every pass (training); False repeats the same
             damage on every pass, so validation scores are comparable between epochs.
+        augmentation: A change that is part of the picture, not damage (e.g. `affine|elastic`):
+            applied to `augmented_fraction` of the clean images before the damage, and kept in
+            their targets, so the restorer learns to leave it alone. Its mask is ignored.
+        augmentation_severity: Severity or `(low, high)` range of the augmentation.
+        augmented_fraction: Fraction of the images that get the augmentation.
 
     Returns:
         A dataset of `((damaged, mask), clean)` batches, `mask` `[B, H, W, 1]` with 1 where
@@ -98,12 +106,15 @@ def restoration_dataset(
     """
     corruption_fn = get_corruption(corruption) if isinstance(corruption, str) else corruption
     sample_severity = _severity_sampler(severity)
+    augment = _partial_augmentation(augmentation, augmentation_severity, augmented_fraction) if augmentation else None
     batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder)
     if repeat:
         batches = batches.repeat()
 
     def damage(element: tuple[tf.Tensor, ...] | tf.Tensor, batch_seed: tf.Tensor):
         clean = element[0] if isinstance(element, tuple) else element
+        if augment:
+            clean = augment(clean, tf.random.experimental.stateless_fold_in(batch_seed, 2))
         severity_seed, damage_seed = tf.unstack(tf.random.experimental.stateless_split(batch_seed, 2))
         batch_severity = sample_severity(tf.shape(clean)[0], severity_seed)
         damaged, mask = corruption_fn(clean, severity=batch_severity, seed=damage_seed)
@@ -198,20 +209,27 @@ def classification_dataset(
     batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder=False)
     if corruption is None:
         return batches.prefetch(tf.data.AUTOTUNE)
-    if not 0.0 <= corrupted_fraction <= 1.0:
-        raise ValueError(f"`corrupted_fraction` must lie in [0, 1]. Received: corrupted_fraction={corrupted_fraction}")
+    augment = _partial_augmentation(corruption, severity, corrupted_fraction, name="corrupted_fraction")
+    return _map_with_batch_seeds(batches, lambda element, batch_seed: (augment(element[0], batch_seed), element[1]), seed)
+
+
+def _partial_augmentation(
+    corruption: str | Corruption, severity: SeverityLike, fraction: float, *, name: str = "augmented_fraction"
+) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
+    """`augment(images, seed)`: `corruption` (its mask ignored) on a random `fraction` of a batch, the rest unchanged."""
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"`{name}` must lie in [0, 1]. Received: {name}={fraction}")
     corruption_fn = get_corruption(corruption) if isinstance(corruption, str) else corruption
     sample_severity = _severity_sampler(severity)
 
-    def augment(element: tuple[tf.Tensor, tf.Tensor], batch_seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        images, labels = element
-        severity_seed, damage_seed, choice_seed = tf.unstack(tf.random.experimental.stateless_split(batch_seed, 3))
+    def augment(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        severity_seed, damage_seed, choice_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
         batch = tf.shape(images)[0]
-        damaged, _ = corruption_fn(images, severity=sample_severity(batch, severity_seed), seed=damage_seed)
-        chosen = tf.random.stateless_uniform([batch, 1, 1, 1], choice_seed) < corrupted_fraction
-        return tf.where(chosen, damaged, images), labels
+        changed, _ = corruption_fn(images, severity=sample_severity(batch, severity_seed), seed=damage_seed)
+        chosen = tf.random.stateless_uniform([batch, 1, 1, 1], choice_seed) < fraction
+        return tf.where(chosen, changed, images)
 
-    return _map_with_batch_seeds(batches, augment, seed)
+    return augment
 
 
 def _random_dihedral(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
