@@ -14,6 +14,7 @@ Writes benchmarks/results/gate_tuning.json.
 """
 
 import argparse
+import functools
 import os
 import time
 
@@ -114,7 +115,7 @@ def main() -> None:
         raise SystemExit("--validation_start must lie past the gate's training images.")
     images, labels = load_arrays("mnist", split=f"train[{arguments.validation_start}:{end}]")
     blind = load_model(arguments.blind)
-    restore = lambda batch, masks: blind.restore(batch, masks, batch_size=500)
+    restore = functools.partial(blind.restore, batch_size=500)
     outcomes = _validation_outcomes(restore, images, arguments.seed)
     classifiers = {"clean": arguments.classifier, **({"augmented": arguments.augmented} if arguments.augmented else {})}
     result = {"command": "python benchmarks/gate_tuning.py " + " ".join(f"--{k}={v}" for k, v in vars(arguments).items() if v is not None)}

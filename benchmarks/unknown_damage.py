@@ -23,6 +23,7 @@ Writes benchmarks/results/unknown_damage.json (main) or benchmarks/results/leave
 """
 
 import argparse
+import functools
 import json
 import os
 import time
@@ -54,7 +55,7 @@ COMPOSITIONS = ("composition2", "composition3")
 
 
 def _restore(model):
-    return lambda images, masks: model.restore(images, masks, batch_size=500)
+    return functools.partial(model.restore, batch_size=500)
 
 
 def _accuracy(rows, classifier, corruption, severity, method):

@@ -11,9 +11,9 @@ from tf_genrepair.evaluation.gate import (
 )
 
 
-def brightness_classifier() -> keras.Model:
+def brightness_classifier(image_shape: tuple = (4, 4, 1)) -> keras.Model:
     """Two classes from the mean brightness: logits (+20 m, -20 m) around m = mean - 0.5, so mid-grey images are unsure."""
-    inputs = keras.Input((4, 4, 1))
+    inputs = keras.Input(image_shape)
     centred = keras.layers.Lambda(lambda images: keras.ops.mean(images, axis=(1, 2, 3))[:, None] - 0.5)(inputs)
     logits = keras.layers.Concatenate()([20.0 * centred, -20.0 * centred])
     return keras.Model(inputs, logits)
@@ -49,9 +49,9 @@ def test_a_learned_gate_needs_both_outcomes_and_chooses_from_its_network(digits)
     labels = np.zeros(len(digits), np.int64)
     unchanged = lambda images, masks: images  # Restoration never changes a decision: nothing to learn from.
     with pytest.raises(ValueError, match="helps and where it hurts"):
-        LearnedGate.train(brightness_classifier_for_digits(), unchanged, digits, labels, epochs=1)
+        LearnedGate.train(brightness_classifier((28, 28, 1)), unchanged, digits, labels, epochs=1)
     with pytest.raises(ValueError, match="harm_cost"):
-        LearnedGate.train(brightness_classifier_for_digits(), unchanged, digits, labels, harm_cost=0.0)
+        LearnedGate.train(brightness_classifier((28, 28, 1)), unchanged, digits, labels, harm_cost=0.0)
     inputs = keras.Input((28, 28, 2))
     says_restored_when_brighter = keras.layers.Lambda(
         lambda pair: keras.ops.stack([keras.ops.mean(pair[..., 0], axis=(1, 2)), keras.ops.mean(pair[..., 1], axis=(1, 2))], axis=-1)
@@ -60,11 +60,6 @@ def test_a_learned_gate_needs_both_outcomes_and_chooses_from_its_network(digits)
     assert list(gate.choose(digits[:2], np.clip(digits[:2] + 0.2, 0.0, 1.0))) == [True, True]
     assert list(gate.choose(digits[:2], digits[:2] * 0.5)) == [False, False]
 
-
-def brightness_classifier_for_digits() -> keras.Model:
-    inputs = keras.Input((28, 28, 1))
-    centred = keras.layers.Lambda(lambda images: keras.ops.mean(images, axis=(1, 2, 3))[:, None] - 0.5)(inputs)
-    return keras.Model(inputs, keras.layers.Concatenate()([20.0 * centred, -20.0 * centred]))
 
 
 def test_a_learned_gate_restores_with_the_masks_of_the_damage(digits):
@@ -78,6 +73,6 @@ def test_a_learned_gate_restores_with_the_masks_of_the_damage(digits):
 
     labels = np.zeros(len(digits), np.int64)
     with pytest.raises(ValueError, match="helps and where it hurts"):  # Both stay too dark for class 0: it stops after restoring.
-        LearnedGate.train(brightness_classifier_for_digits(), recording, digits, labels, corruption="box", severity=5, epochs=1)
+        LearnedGate.train(brightness_classifier((28, 28, 1)), recording, digits, labels, corruption="box", severity=5, epochs=1)
     masks = np.concatenate(seen_masks)
     assert masks.shape == digits.shape and 0.0 < masks.mean() < 1.0  # The box holes reach the restorer, as in evaluation.

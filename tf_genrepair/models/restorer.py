@@ -336,8 +336,13 @@ class Restorer(ModelKind, keras.Model):
             return train, evaluation
         if not data.corruption:
             raise ValueError("A restorer without a noise-level map needs data.corruption, e.g. data.corruption=box|free_form")
-        options = dict(severity=tuple(data.severity), seed=seed, with_labels=bool(model.recognition_weight), augmentation=data.augmentation)
-        options["augmentation_severity"] = (1, data.augmentation_severity)
+        options = dict(
+            severity=tuple(data.severity),
+            seed=seed,
+            with_labels=bool(model.recognition_weight),
+            augmentation=data.augmentation,
+            augmentation_severity=(1, data.augmentation_severity),
+        )
         train = restoration_dataset(source, data.corruption, batch_size=data.batch_size, shuffle_buffer=data.shuffle_buffer, **options)
         return train, restoration_dataset(eval_source, data.corruption, batch_size=eval_batch, fresh_damage=False, **options)
 
