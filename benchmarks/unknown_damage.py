@@ -10,7 +10,7 @@ Scores, with `evaluate_recognition_gain` and the same damage seeds for every met
   for the blind restorer, trained on the first `--gate_images` training digits under blind damage with the
   `--harm_cost` that benchmarks/gate_tuning.py chose on a validation slice of the training digits);
 - leave-one-family-out (`--part=lofo`): each family at severity 3, scored by the blind restorer trained without it
-  (`restore_mnist_blind` with `data.corruption=blind-<family>`, in `--lofo_root`).
+  (`restore_mnist_blind` with `data.corruption=blind-geometric-<family>`, in `--lofo_root`).
 The reference classifier and, when given, the corruption-augmented classifier score every output.
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/unknown_damage.py \\

@@ -82,7 +82,7 @@ def test_studies_hold_resolved_experiments():
     assert untouched.evaluation.classifier is None and untouched.model.recognition_classifier is None
 
 
-def test_the_blind_restorer_keeps_warps_and_leave_one_out_runs_drop_them():
+def test_the_blind_restorer_keeps_warps_and_only_the_geometric_leave_one_out_run_drops_them():
     from tf_genrepair.configs.studies import _without
     from tf_genrepair.corruptions import CORRUPTION_FAMILIES
 
@@ -90,5 +90,7 @@ def test_the_blind_restorer_keeps_warps_and_leave_one_out_runs_drop_them():
         data = get_experiment(name).data
         assert data.corruption == "blind-geometric" and sorted(data.augmentation.split("|")) == sorted(CORRUPTION_FAMILIES["geometric"])
     held_out = _without(get_experiment("restore_mnist_blind_smoke"), "lighting").experiment.data
-    assert held_out.corruption == "blind-lighting" and held_out.augmentation is None
+    assert held_out.corruption == "blind-geometric-lighting" and held_out.augmentation == data.augmentation
+    never_warped = _without(get_experiment("restore_mnist_blind_smoke"), "geometric").experiment.data
+    assert never_warped.corruption == "blind-geometric" and never_warped.augmentation is None
     assert get_experiment("restore_mnist_blind").data.eval_split == "train[55000:]"  # Never validated on the test set.

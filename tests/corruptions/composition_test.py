@@ -71,6 +71,13 @@ def test_leave_one_family_out_never_applies_that_family(monkeypatch, digits):
     assert sum(calls) > 0  # The same recording sees the family when it is in the pool.
 
 
+def test_two_families_can_be_left_out_at_once(monkeypatch, digits):
+    calls = {family: _recording(monkeypatch, family) for family in ("geometric", "lighting", "noise")}
+    for seed in range(10):
+        get_corruption("blind-geometric-lighting")(digits, severity=5, seed=seed)
+    assert calls["geometric"] == [] and calls["lighting"] == [] and sum(calls["noise"]) > 0
+
+
 def test_colour_only_corruptions_are_left_out_on_grayscale(monkeypatch, digits):
     calls = _recording(monkeypatch, "colour")
     get_corruption("composition3")(digits, severity=3, seed=0)
@@ -84,6 +91,7 @@ def test_colour_only_corruptions_are_left_out_on_grayscale(monkeypatch, digits):
     "call, message",
     [
         (lambda: get_corruption("blind-weather"), "Unknown family 'weather'"),
+        (lambda: get_corruption("blind-geometric-weather"), "Unknown family 'weather'"),
         (lambda: random_composition(["haze"], steps=(2, 1)), "`steps`"),
         (lambda: random_composition(["haze"], clean_fraction=1.0), "`clean_fraction`"),
         (lambda: random_composition(["fog"]), "unknown"),

@@ -81,7 +81,7 @@ def test_leave_one_family_out_scores_the_held_out_family(smoke_study):
     assert scores["restored_accuracy"] != scores["damaged_accuracy"]  # and the restorer that never saw it was run on it.
     assert "## Leave one family out" in (folder / "report.md").read_text()
     with open(folder / "models" / "restore_mnist_blind_smoke_without_lighting" / "config.json") as handle:
-        assert json.load(handle)["data"]["corruption"] == "blind-lighting"
+        assert json.load(handle)["data"]["corruption"] == "blind-geometric-lighting"
 
 
 def test_trained_restorer_wins_accuracy_back(smoke_study):

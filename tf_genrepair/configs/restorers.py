@@ -138,8 +138,8 @@ def _warps_are_content(config: ExperimentConfig) -> ExperimentConfig:
 def restore_mnist_blind() -> ExperimentConfig:
     """The restore_mnist U-Net trained blind: one to three corruptions chained per image, 10% left clean, warps as content.
 
-    Trained on `train[:55000]`, validated on `train[55000:]`. `data.corruption=blind-<family>` with
-    `data.augmentation=none` leaves one family out (leave-one-family-out). 24 epochs, 2.4 times
+    Trained on `train[:55000]`, validated on `train[55000:]`. `data.corruption=blind-geometric-<family>`
+    leaves one more family out (leave-one-family-out; for the geometric family, `data.augmentation=none`). 24 epochs, 2.4 times
     restore_mnist's 10: its damage spans twenty-eight corruptions and their compositions, not twelve.
     """
     config = _warps_are_content(_mnist_restorer("restore_mnist_blind", corruption="blind", preserve_observed=False, epochs=24, smoke=False))

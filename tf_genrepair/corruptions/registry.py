@@ -82,7 +82,8 @@ def get_corruption(name: str) -> Corruption:
     `all` mixes every registered corruption and `classic` the twelve of the first registry.
     `blind` is the unknown-damage training mode: one to three corruptions from every family
     chained in a random order, each at a severity drawn in [1, severity], with 10% of images
-    left clean; `blind-<family>` the same without that family (leave-one-family-out).
+    left clean; `blind-<family>` the same without that family (leave-one-family-out), and
+    `blind-<family>-<family>` without both.
     `composition2` and `composition3` chain exactly two or three corruptions, all at the given severity.
 
     Example:
@@ -90,16 +91,18 @@ def get_corruption(name: str) -> Corruption:
         >>> damaged, mask = get_corruption("gaussian_blur+jpeg")(images, severity=2, seed=0)
         >>> damaged, mask = get_corruption("box|free_form|pixel_dropout")(images, severity=3, seed=0)
         >>> damaged, mask = get_corruption("blind-geometric")(images, severity=5, seed=0)
+        >>> damaged, mask = get_corruption("blind-geometric-noise")(images, severity=5, seed=0)
     """
     if name == "all":
         return mixture(*CORRUPTIONS.values())
     if name == "classic":
         return mixture(*(CORRUPTIONS[member] for member in CLASSIC_CORRUPTIONS))
     if name == "blind" or name.startswith("blind-"):
-        left_out = name.partition("-")[2]
-        if left_out and left_out not in CORRUPTION_FAMILIES:
-            raise ValueError(f"Unknown family {left_out!r} in {name!r}. Valid families: {', '.join(CORRUPTION_FAMILIES)}")
-        pool = [member for family, members in CORRUPTION_FAMILIES.items() if family != left_out for member in members]
+        left_out = name.split("-")[1:]
+        unknown = [family for family in left_out if family not in CORRUPTION_FAMILIES]
+        if unknown:
+            raise ValueError(f"Unknown family {unknown[0]!r} in {name!r}. Valid families: {', '.join(CORRUPTION_FAMILIES)}")
+        pool = [member for family, members in CORRUPTION_FAMILIES.items() if family not in left_out for member in members]
         return random_composition(pool, steps=BLIND_STEPS, clean_fraction=BLIND_CLEAN_FRACTION, random_severity=True)
     if name in ("composition2", "composition3"):
         count = int(name[-1])

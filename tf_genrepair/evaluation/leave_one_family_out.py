@@ -28,7 +28,7 @@ def evaluate_leave_one_family_out(
 
     Args:
         held_out_restorers: Family name -> a restorer trained with that family left out
-            (e.g. `restore_mnist_blind` with `data.corruption=blind-<family>`).
+            (e.g. `restore_mnist_blind` with `data.corruption=blind-geometric-<family>`).
 
     Returns:
         `{family: {"members": [...], "severities": {severity: {"damaged_accuracy", "restored_accuracy",
