@@ -61,3 +61,29 @@ def test_margins_are_against_the_best_classical_inpainter(inpaint):
 @pytest.mark.parametrize("name", sorted(name[:-3] for name in os.listdir(BENCHMARKS) if name.endswith(".py")))
 def test_every_benchmark_script_imports_against_the_current_package(name):
     assert callable(_script(name).main)  # A stale import (a module moved by a reshape) fails here, not in a long run.
+
+
+def test_the_library_uses_the_strengths_the_tuning_script_chose_on_training_images():
+    import json
+
+    from tf_genrepair.restoration import baselines
+
+    with open(os.path.join(BENCHMARKS, "results", "classical_tuning.json")) as handle:
+        tuning = json.load(handle)
+    assert tuning["data"].startswith("bsd:Train400")  # Never a test set.
+    assert {name: result["chosen_strength"] for name, result in tuning["denoisers"].items()} == dict(baselines.DENOISER_STRENGTHS)
+
+
+def test_tuning_picks_the_best_strength_and_the_smaller_on_a_tie():
+    tuning = _script("classical_tuning")
+    assert tuning.best_strength({0.5: 26.0, 0.7: 26.4, 0.9: 26.1}) == 0.7
+    assert tuning.best_strength({0.9: 26.4, 0.7: 26.4}) == 0.7
+
+
+def test_a_denoiser_strength_reaches_the_filter():
+    from tf_genrepair.restoration import baselines
+
+    rng = np.random.default_rng(0)
+    noisy = np.clip(0.5 + 0.1 * rng.standard_normal((1, 32, 32, 1)), 0, 1).astype(np.float32)
+    gentle, strong = (baselines.total_variation(noisy, noise_levels=0.1, strength=s) for s in (0.1, 2.0))
+    assert np.std(strong) < np.std(gentle) < np.std(noisy)

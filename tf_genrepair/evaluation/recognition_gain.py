@@ -170,7 +170,7 @@ def evaluate_recognition_gain(
         corruptions: Registry names.
         severities: Severities in 1..5.
         baselines: Corruption name -> the classical restorers that address it (e.g.
-            `tf_genrepair.baselines.baselines_for`), applied to that corruption only.
+            `tf_genrepair.restoration.baselines.baselines_for`), applied to that corruption only.
         batch_size: Batch size for damage, restoration and classification.
         seed: Seed of the damage; the same seed gives the same table.
         gate_margin: The confidence margin of the gated rows (see `evaluation/gate.py`).

@@ -14,10 +14,11 @@ import numpy as np
 
 ClassicalRestorer = Callable[..., np.ndarray]
 
-# Parameters chosen on Train400 images at sigma 25 (never on the test sets); see docs/restoration.md.
-NL_MEANS_H_FACTOR = 0.6  # scikit-image fast-mode NL-means: h = 0.6 sigma (best of 0.4-1.0 on Train400).
-TV_WEIGHT_FACTOR = 0.8  # scikit-image Chambolle TV: weight = 0.8 sigma (best of 0.5-2.0).
-OPENCV_H_FACTOR = 0.9  # OpenCV NL-means strength h = 0.9 sigma on the 0..255 scale (best of 0.7-1.5).
+# Denoiser strengths (multiples of sigma) chosen on Train400 images at sigma 25, never on a test set, by
+# benchmarks/classical_tuning.py (benchmarks/results/classical_tuning.json; a test keeps the two equal).
+NL_MEANS_H_FACTOR = 0.6  # scikit-image fast-mode NL-means: h = factor * sigma.
+TV_WEIGHT_FACTOR = 0.7  # scikit-image Chambolle TV: weight = factor * sigma.
+OPENCV_H_FACTOR = 0.9  # OpenCV NL-means: h = factor * sigma on the 0..255 scale.
 INPAINT_RADIUS = 3
 MEDIAN_SIZE = 3
 STRETCH_PERCENTILE = 1.0  # Contrast stretch: percentiles mapped to 0 and 1.
@@ -32,10 +33,13 @@ def _require(module: str):
         raise ImportError(f"The classical baselines need {module}: pip install 'tf_genrepair[benchmarks]'") from error
 
 
-def _per_image(function: Callable[[np.ndarray, np.ndarray, float | None], np.ndarray]) -> ClassicalRestorer:
-    """Lifts a one-image `function(image, mask, sigma)` to the batch call signature."""
+def _per_image(function: Callable[..., np.ndarray]) -> ClassicalRestorer:
+    """Lifts a one-image `function(image, mask, sigma, **options)` to the batch call signature.
 
-    def restore(images: np.ndarray, masks: np.ndarray | None = None, *, noise_levels: float | None = None) -> np.ndarray:
+    Options (a denoiser's `strength`) pass through unchanged.
+    """
+
+    def restore(images: np.ndarray, masks: np.ndarray | None = None, *, noise_levels: float | None = None, **options) -> np.ndarray:
         given = np.asarray(images, np.float32)
         single = given.ndim == 3
         batch = given[np.newaxis] if single else given
@@ -47,7 +51,7 @@ def _per_image(function: Callable[[np.ndarray, np.ndarray, float | None], np.nda
             raise ValueError(f"`masks` must have shape {batch.shape[:3] + (1,)}. Received: shape={planes.shape}")
         # Some scikit-image functions drop a length-1 channel axis; reshape restores it.
         restored = np.stack(
-            [np.reshape(function(image, plane[..., 0] > 0.5, noise_levels), image.shape) for image, plane in zip(batch, planes)]
+            [np.reshape(function(image, plane[..., 0] > 0.5, noise_levels, **options), image.shape) for image, plane in zip(batch, planes)]
         )
         restored = np.clip(restored.astype(np.float32), 0.0, 1.0)
         return restored[0] if single else restored
@@ -65,20 +69,20 @@ def _sigma(image: np.ndarray, noise_level: float | None) -> float:
 
 
 @_per_image
-def nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
-    """scikit-image non-local means (Buades et al. 2005), 5x5 patches, 13x13 search window."""
+def nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None, strength: float = NL_MEANS_H_FACTOR) -> np.ndarray:
+    """scikit-image non-local means (Buades et al. 2005), 5x5 patches, 13x13 search window, h = strength * sigma."""
     sigma = _sigma(image, noise_level)
     restoration = _require("skimage.restoration")
     return restoration.denoise_nl_means(
-        image, h=NL_MEANS_H_FACTOR * sigma, sigma=sigma, patch_size=5, patch_distance=6, fast_mode=True, channel_axis=-1
+        image, h=strength * sigma, sigma=sigma, patch_size=5, patch_distance=6, fast_mode=True, channel_axis=-1
     )
 
 
 @_per_image
-def total_variation(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
-    """scikit-image total-variation denoising (Chambolle 2004), weight proportional to sigma."""
+def total_variation(image: np.ndarray, observed: np.ndarray, noise_level: float | None, strength: float = TV_WEIGHT_FACTOR) -> np.ndarray:
+    """scikit-image total-variation denoising (Chambolle 2004), weight = strength * sigma."""
     restoration = _require("skimage.restoration")
-    return restoration.denoise_tv_chambolle(image, weight=TV_WEIGHT_FACTOR * _sigma(image, noise_level), channel_axis=-1)
+    return restoration.denoise_tv_chambolle(image, weight=strength * _sigma(image, noise_level), channel_axis=-1)
 
 
 @_per_image
@@ -125,14 +129,14 @@ def _from_uint8(image: np.ndarray, channels: int) -> np.ndarray:
 
 
 @_per_image
-def opencv_nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None) -> np.ndarray:
-    """OpenCV fast NL-means (7x7 template, 21x21 search) on the image quantised to uint8."""
+def opencv_nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None, strength: float = OPENCV_H_FACTOR) -> np.ndarray:
+    """OpenCV fast NL-means (7x7 template, 21x21 search) on the image quantised to uint8, h = strength * sigma (0..255)."""
     cv2 = _require("cv2")
-    strength = OPENCV_H_FACTOR * 255.0 * _sigma(image, noise_level)
+    h = strength * 255.0 * _sigma(image, noise_level)
     pixels = _to_uint8(image)
     if image.shape[-1] == 1:
-        return _from_uint8(cv2.fastNlMeansDenoising(pixels[..., 0], None, h=strength, templateWindowSize=7, searchWindowSize=21), 1)
-    return _from_uint8(cv2.fastNlMeansDenoisingColored(pixels, None, strength, strength, 7, 21), 3)
+        return _from_uint8(cv2.fastNlMeansDenoising(pixels[..., 0], None, h=h, templateWindowSize=7, searchWindowSize=21), 1)
+    return _from_uint8(cv2.fastNlMeansDenoisingColored(pixels, None, h, h, 7, 21), 3)
 
 
 @_per_image
@@ -161,6 +165,12 @@ telea_inpaint.__doc__ = "OpenCV fast-marching inpainting (Telea 2004), radius 3.
 navier_stokes_inpaint = _per_image(_opencv_inpaint("INPAINT_NS"))
 navier_stokes_inpaint.__doc__ = "OpenCV Navier-Stokes inpainting (Bertalmio et al. 2001), radius 3."
 
+# Each denoiser takes `strength=` (a multiple of sigma); these are the values it uses without one.
+DENOISER_STRENGTHS: Mapping[str, float] = {
+    "skimage_nl_means": NL_MEANS_H_FACTOR,
+    "skimage_tv": TV_WEIGHT_FACTOR,
+    "opencv_nl_means": OPENCV_H_FACTOR,
+}
 DENOISERS: Mapping[str, ClassicalRestorer] = {
     "skimage_nl_means": nl_means,
     "skimage_tv": total_variation,

@@ -1,0 +1,93 @@
+"""Chooses the classical denoisers' strengths on training images (Train400), never on a test set.
+
+Each denoiser in `tf_genrepair.restoration.baselines.DENOISERS` takes `strength` (a multiple of the
+noise sigma). For every value of its grid this scores the PSNR averaged over `--images` Train400
+images (the last ones; classical methods do not train) and over the `--sigmas` of the benchmark,
+with the pinned noise of `benchmarks/denoise_bsd.py`, and picks the best: one strength per
+denoiser for every sigma, as the benchmark uses it. The library's defaults
+(`baselines.DENOISER_STRENGTHS`) must equal the picks in the committed results file; a test checks it.
+
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/classical_tuning.py \
+        --output=benchmarks/results/classical_tuning.json
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from tf_genrepair.data import load_dataset  # noqa: E402
+from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
+from tf_genrepair.metrics import psnr  # noqa: E402
+from tf_genrepair.restoration import baselines  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from denoise_bsd import noisy_copy  # noqa: E402
+
+GRIDS = {
+    "skimage_nl_means": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+    "skimage_tv": (0.5, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5, 2.0),
+    "opencv_nl_means": (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5),
+}
+
+
+def best_strength(scores: dict[float, float]) -> float:
+    """The strength with the highest mean PSNR (the smaller one on a tie)."""
+    return max(sorted(scores), key=lambda strength: scores[strength])
+
+
+def mean_psnr(denoiser, images: list[np.ndarray], sigmas: list[float], strength: float) -> dict[float, float]:
+    """Sigma -> the denoiser's PSNR at `strength`, averaged over the images under the pinned noise."""
+    scores = {}
+    for sigma in sigmas:
+        restored = [denoiser(noisy_copy(clean, sigma, index), noise_levels=sigma / 255.0, strength=strength) for index, clean in enumerate(images)]
+        scores[sigma] = float(np.mean([psnr(clean[np.newaxis], out[np.newaxis])[0] for clean, out in zip(images, restored)]))
+    return scores
+
+
+def tune(images: list[np.ndarray], sigmas: list[float], grids: dict[str, tuple[float, ...]]) -> dict[str, dict]:
+    """Every denoiser's PSNR at every strength of its grid (per sigma and averaged over sigmas), and the pick."""
+    results = {}
+    for name, grid in grids.items():
+        per_sigma = {strength: mean_psnr(baselines.DENOISERS[name], images, sigmas, strength) for strength in tqdm(grid, desc=name, file=sys.stderr)}
+        averaged = {strength: float(np.mean(list(scores.values()))) for strength, scores in per_sigma.items()}
+        results[name] = {
+            "psnr_by_strength": {str(strength): {"mean": averaged[strength], **{f"sigma_{s:g}": v for s, v in per_sigma[strength].items()}} for strength in grid},
+            "chosen_strength": best_strength(averaged),
+        }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=32, help="How many Train400 images (the last ones).")
+    parser.add_argument("--sigmas", default="15,25,50", help="Noise standard deviations, 0..255 units (the benchmark's).")
+    parser.add_argument("--output", default="benchmarks/results/classical_tuning.json")
+    arguments = parser.parse_args()
+    started = time.time()
+    images = [image for image, _ in load_dataset("bsd:Train400", split=f"train[-{arguments.images}:]").as_numpy_iterator()]
+    if not images:
+        raise SystemExit("No Train400 images found: set GENREPAIR_DATA_DIR to the folder holding bsd/Train400.")
+    sigmas = [float(sigma) for sigma in arguments.sigmas.split(",")]
+    results = tune(images, sigmas, GRIDS)
+    document = {
+        "command": "python benchmarks/classical_tuning.py " + " ".join(sys.argv[1:]),
+        "data": f"bsd:Train400 train[-{arguments.images}:]",
+        "sigmas": sigmas,
+        "denoisers": results,
+        "seconds": time.time() - started,
+        "machine": {"python": platform.python_version(), "processor": platform.machine(), "cpus": os.cpu_count()},
+    }
+    write_json_atomic(arguments.output, document)
+    for name, result in results.items():
+        print(f"{name}: strength {result['chosen_strength']} ({result['psnr_by_strength'][str(result['chosen_strength'])]['mean']:.2f} dB)")
+
+
+if __name__ == "__main__":
+    main()
