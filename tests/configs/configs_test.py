@@ -94,3 +94,11 @@ def test_the_blind_restorer_keeps_warps_and_only_the_geometric_leave_one_out_run
     never_warped = _without(get_experiment("restore_mnist_blind_smoke"), "geometric").experiment.data
     assert never_warped.corruption == "blind-geometric" and never_warped.augmentation is None
     assert get_experiment("restore_mnist_blind").data.eval_split == "train[55000:]"  # Never validated on the test set.
+
+
+@pytest.mark.parametrize("name", ["denoise_bsd", "inpaint_bsd"])
+def test_photo_restorers_validate_on_training_images_they_never_train_on(name):
+    data = get_experiment(name).data
+    assert (data.eval_name or data.name) == "bsd:Train400"  # Never BSD68 or Set12, the benchmark's test sets.
+    assert data.train_split == "train[:384]" and data.eval_split == "train[384:]"
+    assert get_experiment(name).train.time_budget_minutes is None  # Fixed epochs: the same model on any machine.

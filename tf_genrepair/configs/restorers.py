@@ -10,23 +10,32 @@ from tf_genrepair.configs.schema import (
 )
 
 
+# Photo restorers validate on the last 16 Train400 images, kept out of training; BSD68 and Set12 stay test sets.
+TRAIN400_TRAINING, TRAIN400_VALIDATION = "train[:384]", "train[384:]"
+
+
 def denoise_bsd() -> ExperimentConfig:
     """FFDNet-style denoiser (15 layers, 64 filters, half resolution, noise-level map) on Train400 patches, sigma in [0, 55].
 
-    Trained for 55 minutes of wall-clock time (the learning rate anneals over the budget);
-    evaluated during training on Set12 at sigma 25. `benchmarks/denoise_bsd.py` scores BSD68.
+    Trained on the first 384 Train400 images for 26 epochs of 768 steps (about the 20,000 steps the earlier
+    55-minute budget reached; the learning rate follows a cosine over them), validated at sigma 25 on the last
+    16, which no benchmark uses. `benchmarks/denoise_bsd.py` scores BSD68 and Set12, both pure test sets.
     """
     return ExperimentConfig(
         name="denoise_bsd",
         kind="restorer",
         data=DataConfig(
-            name="bsd:Train400", eval_name="bsd:Set12", batch_size=16, shuffle_buffer=12800, patch_size=64, patches_per_image=32
+            name="bsd:Train400",
+            train_split=TRAIN400_TRAINING,
+            eval_split=TRAIN400_VALIDATION,
+            batch_size=16,
+            shuffle_buffer=12800,
+            patch_size=64,
+            patches_per_image=32,
         ),
         model=RestorerConfig(network="denoiser", filters=64, denoiser_layers=15, downscale=2, noise_level_input=True, reconstruction="l2"),
         # Batch 16 measured 1.8x the pixels/s of batch 32 on 2 CPU cores; 1e-3 diverged once at batch 32.
-        train=TrainConfig(
-            epochs=1000, learning_rate=4e-4, steps_per_execution=10, precision="mixed_bfloat16", time_budget_minutes=55.0, validation_every_epochs=5
-        ),
+        train=TrainConfig(epochs=26, learning_rate=4e-4, steps_per_execution=10, precision="mixed_bfloat16", validation_every_epochs=5),
     )
 
 
@@ -81,18 +90,20 @@ def inpaint_mnist_smoke() -> ExperimentConfig:
 
 
 def inpaint_bsd() -> ExperimentConfig:
-    """U-Net (5 levels) correcting a push-pull fill, inpainting natural images under free-form strokes, 70 minutes.
+    """U-Net (5 levels) correcting a push-pull fill, inpainting natural images under free-form strokes.
 
     Patches are 176x176 (Train400 images are 180x180) so that the thickest training strokes approach the
-    width of the thick strokes of the Set12 benchmark; the push-pull fill gives holes wider than that a
-    smooth start.
+    width of the thickest strokes of the benchmark; the push-pull fill gives holes wider than that a
+    smooth start. Trained on the first 384 Train400 images for 52 epochs of 96 steps (about the 5,000
+    steps the earlier 70-minute budget reached), validated on the last 16; Set12 and BSD68 are test sets.
     """
     return ExperimentConfig(
         name="inpaint_bsd",
         kind="restorer",
         data=DataConfig(
             name="bsd:Train400",
-            eval_name="bsd:Set12",
+            train_split=TRAIN400_TRAINING,
+            eval_split=TRAIN400_VALIDATION,
             batch_size=8,
             shuffle_buffer=800,
             patch_size=176,
@@ -103,9 +114,7 @@ def inpaint_bsd() -> ExperimentConfig:
         model=RestorerConfig(
             network="unet", filters=24, unet_levels=5, prefill=True, reconstruction="l1", hole_weight=6.0, preserve_observed=True
         ),
-        train=TrainConfig(
-            epochs=1000, learning_rate=1e-3, steps_per_execution=10, precision="mixed_bfloat16", time_budget_minutes=70.0, validation_every_epochs=5
-        ),
+        train=TrainConfig(epochs=52, learning_rate=1e-3, steps_per_execution=10, precision="mixed_bfloat16", validation_every_epochs=5),
     )
 
 
