@@ -102,3 +102,19 @@ def test_photo_restorers_validate_on_training_images_they_never_train_on(name):
     assert (data.eval_name or data.name) == "bsd:Train400"  # Never BSD68 or Set12, the benchmark's test sets.
     assert data.train_split == "train[:384]" and data.eval_split == "train[384:]"
     assert get_experiment(name).train.time_budget_minutes is None  # Fixed epochs: the same model on any machine.
+
+
+def _rows(split: str, total: int) -> range:
+    """The rows `train[a:b]` names out of `total` (the slices the configs use)."""
+    bounds = split.partition("[")[2].rstrip("]")
+    start, _, stop = bounds.partition(":")
+    return range(total)[slice(int(start) if start else None, int(stop) if stop else None)]
+
+
+@pytest.mark.parametrize("name", [name for name in sorted(EXPERIMENTS) if get_experiment(name).kind in ("gan", "cgan", "vae", "cvae")])
+def test_generators_are_selected_on_training_images_they_never_train_on(name):
+    config = get_experiment(name)
+    total = 4000 if config.data.name == "sample" else 60_000
+    selection = _rows(config.evaluation.real_split, total)
+    assert config.evaluation.real_split.startswith("train[") and len(selection) >= 500  # Never the test set.
+    assert set(_rows(config.data.train_split, total)).isdisjoint(selection)

@@ -2,11 +2,14 @@
 
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.schema import (
+    GENERATOR_TRAINING,
+    SMOKE_GENERATOR_TRAINING,
     DataConfig,
     EvaluationConfig,
     ExperimentConfig,
     GANConfig,
     TrainConfig,
+    smoke_generator_evaluation,
 )
 
 
@@ -15,7 +18,7 @@ def _gan_experiment(name: str, *, kind: str, network: str, epochs: int, batch_si
     return ExperimentConfig(
         name=name,
         kind=kind,
-        data=DataConfig(batch_size=batch_size, shuffle_buffer=60_000),
+        data=DataConfig(batch_size=batch_size, shuffle_buffer=60_000, train_split=GENERATOR_TRAINING),
         model=GANConfig(network=network, base_filters=64, hidden_units=128, ema_decay=0.99, simultaneous_updates=True),
         train=TrainConfig(epochs=epochs, learning_rate=2e-4, beta_1=0.5, steps_per_execution=10, precision="mixed_bfloat16"),
         evaluation=EvaluationConfig(classifier=REFERENCE_CLASSIFIER),
@@ -26,10 +29,10 @@ def _gan_smoke(name: str, *, kind: str, network: str) -> ExperimentConfig:
     return ExperimentConfig(
         name=name,
         kind=kind,
-        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000),
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, train_split=SMOKE_GENERATOR_TRAINING),
         model=GANConfig(network=network, base_filters=8, hidden_units=32, latent_dim=16),
         train=TrainConfig(epochs=2, steps_per_epoch=10, learning_rate=2e-4, beta_1=0.5),
-        evaluation=EvaluationConfig(quality_samples=200, real_split="test[:500]", second_real_split="test[500:]"),
+        evaluation=smoke_generator_evaluation(),
     )
 
 

@@ -127,9 +127,20 @@ class EvaluationConfig:
     classifier: str | None = None  # A trained Classifier `.keras` file scoring samples; None skips sample quality.
     every_epochs: int = 1
     quality_samples: int = 5000  # Samples generated per sample-quality evaluation.
-    real_split: str = "test[:5000]"
-    second_real_split: str = "test[5000:]"
+    # Generators pick their best epoch by FID against real_split: held-out training images, never the test set.
+    real_split: str = "train[55000:]"
+    second_real_split: str = "train[50000:55000]"  # Only for the reference FID between two real sets.
     log_likelihood_samples: int = 0  # VAEs: k of the importance-sampled log-likelihood of data.eval_split (0: skip).
+
+
+# Generators train on MNIST's first 55,000 training images and are selected on the other 5,000.
+GENERATOR_TRAINING = "train[:55000]"
+SMOKE_GENERATOR_TRAINING = "train[:3500]"  # The shipped sample holds 4,000 training digits.
+
+
+def smoke_generator_evaluation(**fields) -> EvaluationConfig:
+    """Sample quality of a smoke generator against the 500 shipped training digits it never trains on."""
+    return EvaluationConfig(quality_samples=200, real_split="train[3500:]", second_real_split="train[3000:3500]", **fields)
 
 
 MODEL_SECTIONS: dict[str, type] = {

@@ -2,11 +2,14 @@
 
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.schema import (
+    GENERATOR_TRAINING,
+    SMOKE_GENERATOR_TRAINING,
     DataConfig,
     EvaluationConfig,
     ExperimentConfig,
     TrainConfig,
     VAEConfig,
+    smoke_generator_evaluation,
 )
 
 
@@ -14,7 +17,7 @@ def _vae_experiment(name: str, *, kind: str = "vae", network: str = "mlp", objec
     return ExperimentConfig(
         name=name,
         kind=kind,
-        data=DataConfig(batch_size=100, binarize=True),
+        data=DataConfig(batch_size=100, binarize=True, train_split=GENERATOR_TRAINING),
         model=VAEConfig(
             network=network,
             hidden_units=512,
@@ -32,10 +35,10 @@ def _vae_smoke(name: str, *, kind: str = "vae", network: str = "mlp", objective:
     return ExperimentConfig(
         name=name,
         kind=kind,
-        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, binarize=True, eval_split="test[:500]"),
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, binarize=True, train_split=SMOKE_GENERATOR_TRAINING, eval_split="test[:500]"),
         model=VAEConfig(network=network, hidden_units=64, base_filters=8, latent_dim=8, objective=objective, training_samples=training_samples),
         train=TrainConfig(epochs=2, steps_per_epoch=10, learning_rate=2e-3),
-        evaluation=EvaluationConfig(quality_samples=200, real_split="test[:500]", second_real_split="test[500:]", log_likelihood_samples=20),
+        evaluation=smoke_generator_evaluation(log_likelihood_samples=20),
     )
 
 
