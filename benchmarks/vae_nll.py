@@ -5,12 +5,14 @@ epochs as fit in `--budget_minutes` (calibrated on a short run first), then repo
 NLL on the 10,000 MNIST test images binarized once, with k = 5000 importance samples, next to
 the anchors of Burda et al. (2016).
 
-Throughput: images/s of `VAE.fit` on the experiment's networks and batch next to a plain
-GradientTape loop over the same networks and batch (the TensorFlow CVAE tutorial's style: an
-eager Python loop over the dataset calling a `tf.function` step that estimates the ELBO with
-one sample). Each configuration runs in a fresh process.
+Throughput: images/s of `VAE.fit` built and compiled exactly as the experiment trains (steps per
+execution, cosine learning rate) next to a plain GradientTape loop over the same networks and
+batch (the TensorFlow CVAE tutorial's style: an eager Python loop over the dataset calling a
+`tf.function` step that estimates the ELBO with one sample), both in float32 and both in bfloat16
+mixed precision; every measurement in a fresh process, in alternating rounds, median and range.
 
-    GENREPAIR_DATA_DIR=../shared/data python benchmarks/vae_nll.py --part=throughput
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/vae_nll.py --part=throughput --rounds=3 --steps=200 \
+        --output=benchmarks/results/vae_throughput.json
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/vae_nll.py --part=likelihood --budget_minutes=60
 
 Prints a JSON document and a table.
@@ -20,7 +22,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,16 +35,19 @@ from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
 from tf_genrepair.models import build_model  # noqa: E402
 from tf_genrepair.training import train_and_evaluate  # noqa: E402
+from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.alternating import alternating_rounds, machine, print_table, rate_in_subprocess, summarise  # noqa: E402
+
 ANCHORS = {"VAE, 1 stochastic layer (Burda et al. 2016)": 86.76, "IWAE k=50, 1 layer (Burda et al. 2016)": 84.78}
-BASELINE = "plain GradientTape loop (TF CVAE tutorial style)"
-CONFIGURATIONS = {
-    BASELINE: dict(loop="plain"),
-    "fit": dict(loop="fit", steps_per_execution=1),
-    "fit, 20 steps/execution": dict(loop="fit", steps_per_execution=20),
-    "fit, 20 steps/execution, XLA": dict(loop="fit", steps_per_execution=20, jit_compile=True),
-    "fit, 20 steps/execution, XLA, bfloat16": dict(loop="fit", steps_per_execution=20, jit_compile=True, precision="mixed_bfloat16"),
+PLAIN, FIT = "plain GradientTape loop (TF CVAE tutorial style)", "fit (experiment settings)"
+PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
+CONFIGURATIONS = {f"{loop}, {label}": (loop, precision) for label, precision in PRECISIONS.items() for loop in (PLAIN, FIT)}
+RATIOS = {
+    "float32: fit / plain loop": (f"{FIT}, float32", f"{PLAIN}, float32"),
+    "bfloat16: fit / plain loop": (f"{FIT}, bfloat16", f"{PLAIN}, bfloat16"),
 }
 
 
@@ -52,12 +56,21 @@ def _batches(config) -> tf.data.Dataset:
     return generation_dataset(source, batch_size=config.data.batch_size, seed=0, binarize=True, shuffle_buffer=10_000).repeat()
 
 
-def plain_loop_rate(experiment: str, steps: int, warmup: int) -> float:
-    config = get_experiment(experiment)
-    keras.utils.set_random_seed(0)
-    vae = build_model(config)
+def _experiment_vae(experiment: str, precision: str, total_steps: int):
+    """The experiment's VAE, built and compiled as training does, at `precision`; and its config."""
+    config = get_experiment(experiment, [f"train.precision={precision}"])
+    keras.utils.set_random_seed(config.train.seed)
+    with dtype_policy(precision):
+        vae = build_model(config)
+        vae.compile_for_experiment(config, total_steps=total_steps)
+    return vae, config
+
+
+def plain_loop_rate(experiment: str, precision: str, steps: int, warmup: int) -> float:
+    """An eager loop over the experiment's networks calling a tf.function one-sample ELBO step."""
+    vae, config = _experiment_vae(experiment, precision, steps + warmup)
     encoder, decoder, batch = vae.encoder, vae.decoder, config.data.batch_size
-    optimizer = keras.optimizers.Adam(1e-3)
+    optimizer = keras.optimizers.Adam(config.train.learning_rate)
     weights = encoder.trainable_weights + decoder.trainable_weights
 
     def log_normal(sample, mean, log_var):
@@ -66,9 +79,9 @@ def plain_loop_rate(experiment: str, steps: int, warmup: int) -> float:
     @tf.function
     def train_step(images):
         with tf.GradientTape() as tape:
-            mean, log_var = tf.split(encoder(images, training=True), 2, axis=1)
+            mean, log_var = tf.split(tf.cast(encoder(images, training=True), tf.float32), 2, axis=1)
             z = mean + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mean))
-            logits = decoder(z, training=True)
+            logits = tf.cast(decoder(z, training=True), tf.float32)
             cross_entropy = tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=images)
             log_px_z = -tf.reduce_sum(cross_entropy, axis=[1, 2, 3])
             loss = -tf.reduce_mean(log_px_z + log_normal(z, 0.0, 0.0) - log_normal(z, mean, log_var))
@@ -83,36 +96,22 @@ def plain_loop_rate(experiment: str, steps: int, warmup: int) -> float:
     return steps * batch / (time.perf_counter() - started)
 
 
-def fit_rate(
-    experiment: str, steps: int, warmup: int, *, steps_per_execution: int, jit_compile: bool = False, precision: str = "float32"
-) -> float:
-    config = get_experiment(experiment)
-    keras.utils.set_random_seed(0)
-    with dtype_policy(precision):
-        vae = build_model(config)
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution, jit_compile=jit_compile)
+def fit_rate(experiment: str, precision: str, steps: int, warmup: int) -> float:
+    """`fit` of the experiment's VAE; the first (untimed) call pays for tracing."""
+    vae, config = _experiment_vae(experiment, precision, steps + warmup)
     vae.fit(_batches(config), steps_per_epoch=warmup, epochs=1, verbose=0)
     started = time.perf_counter()
     vae.fit(_batches(config), steps_per_epoch=steps, epochs=1, verbose=0)
     return steps * config.data.batch_size / (time.perf_counter() - started)
 
 
-def measure_in_subprocess(name: str, experiment: str, steps: int, warmup: int) -> float:
-    command = [sys.executable, __file__, "--part=one", f"--configuration={name}", f"--experiment={experiment}", f"--steps={steps}", f"--warmup={warmup}"]
-    return float(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-
-
-def throughput(experiment: str, steps: int, warmup: int) -> dict:
-    rates = {name: measure_in_subprocess(name, experiment, steps, warmup) for name in CONFIGURATIONS}
-    baseline = rates[BASELINE]
-    print(f"\n{'configuration':<50} {'images/s':>10} {'vs baseline':>12}")
-    for name, rate in rates.items():
-        print(f"{name:<50} {rate:>10.0f} {rate / baseline:>11.2f}x")
-    return {
-        "baseline": BASELINE,
-        "images_per_s": {name: round(rate, 1) for name, rate in rates.items()},
-        "ratio_vs_baseline": {name: round(rate / baseline, 3) for name, rate in rates.items()},
-    }
+def throughput(experiment: str, steps: int, warmup: int, rounds: int) -> dict:
+    """Every configuration in a fresh process, in alternating rounds; median and range of rates and ratios."""
+    timing = ["--part=one", f"--experiment={experiment}", f"--steps={steps}", f"--warmup={warmup}"]
+    measured = alternating_rounds(list(CONFIGURATIONS), rounds, lambda name: rate_in_subprocess(__file__, [*timing, f"--configuration={name}"]))
+    summary = summarise(measured, RATIOS)
+    print_table(summary)
+    return {"experiment_config": get_experiment(experiment).to_dict(), "rounds": rounds, "timed_steps": steps, "warmup_steps": warmup, **summary}
 
 
 def likelihood(experiment: str, budget_minutes: float, workdir: str) -> dict:
@@ -150,22 +149,25 @@ def main() -> None:
     parser.add_argument("--experiment", default="vae_mnist")
     parser.add_argument("--budget_minutes", type=float, default=60.0, help="Training time budget (likelihood part).")
     parser.add_argument("--workdir", default="workdirs/vae_nll", help="Work dir of the likelihood run (resumable).")
-    parser.add_argument("--steps", type=int, default=200, help="Timed steps per configuration (throughput part).")
+    parser.add_argument("--steps", type=int, default=200, help="Timed steps per measurement (throughput part; a multiple of 20).")
     parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds (throughput part).")
+    parser.add_argument("--output", default=None, help="Also write the JSON here (e.g. benchmarks/results/vae_throughput.json).")
     parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS))
     arguments = parser.parse_args()
     if arguments.part == "one":
-        options = dict(CONFIGURATIONS[arguments.configuration])
-        if options.pop("loop") == "plain":
-            print(plain_loop_rate(arguments.experiment, arguments.steps, arguments.warmup))
-        else:
-            print(fit_rate(arguments.experiment, arguments.steps, arguments.warmup, **options))
+        loop, precision = CONFIGURATIONS[arguments.configuration]
+        print((plain_loop_rate if loop == PLAIN else fit_rate)(arguments.experiment, precision, arguments.steps, arguments.warmup))
         return
+    started = time.time()
     if arguments.part == "throughput":
-        report = {"benchmark": "vae_throughput", "experiment": arguments.experiment, **throughput(arguments.experiment, arguments.steps, arguments.warmup)}
+        report = {"benchmark": "vae_throughput", **throughput(arguments.experiment, arguments.steps, arguments.warmup, arguments.rounds)}
     else:
         report = {"benchmark": "vae_nll", **likelihood(arguments.experiment, arguments.budget_minutes, arguments.workdir)}
+    report.update(command="python benchmarks/vae_nll.py " + " ".join(sys.argv[1:]), seconds=time.time() - started, machine=machine())
     print(json.dumps(report, indent=2))
+    if arguments.output:
+        write_json_atomic(arguments.output, report)
 
 
 if __name__ == "__main__":

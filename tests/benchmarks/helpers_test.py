@@ -87,3 +87,25 @@ def test_a_denoiser_strength_reaches_the_filter():
     noisy = np.clip(0.5 + 0.1 * rng.standard_normal((1, 32, 32, 1)), 0, 1).astype(np.float32)
     gentle, strong = (baselines.total_variation(noisy, noise_levels=0.1, strength=s) for s in (0.1, 2.0))
     assert np.std(strong) < np.std(gentle) < np.std(noisy)
+
+
+def test_alternating_rounds_reverse_the_order_and_ratios_stay_within_a_round():
+    import sys
+
+    sys.path.insert(0, BENCHMARKS)
+    from harness.alternating import alternating_rounds, summarise
+
+    calls = []
+    speeds = iter([100.0, 50.0, 60.0, 120.0, 90.0, 45.0])  # Round 2 runs "b" first; the machine drifts between rounds.
+
+    def measure(name):
+        calls.append(name)
+        return next(speeds)
+
+    rounds = alternating_rounds(["a", "b"], 3, measure)
+    assert calls == ["a", "b", "b", "a", "a", "b"]
+    summary = summarise(rounds, {"a / b": ("a", "b")})
+    assert summary["ratios"]["a / b"]["values"] == pytest.approx([2.0, 2.0, 2.0])  # Each round's pair, not medians of each side.
+    assert summary["images_per_s"]["b"] == {"median": 50.0, "min": 45.0, "max": 60.0, "values": [50.0, 60.0, 45.0]}
+    with pytest.raises(ValueError, match="at least one round"):
+        alternating_rounds(["a"], 0, measure)
