@@ -1,23 +1,27 @@
 """Serving latency of an exported restorer on 2 CPU cores, next to calling the Keras model directly.
 
 One request at a time (batch 1), as a server sees them: single 28x28 digits and one 512x512
-image. Three paths in one run, on the same inputs:
+image, random pixels and a random 80%-observed mask (latency does not depend on the content).
+All paths in one run, on the same inputs, all in process (no HTTP, no network):
 
-- `keras`: the in-process Keras model, `model([images, masks], training=False)` (the baseline);
+- `keras_graph`: the Keras model traced once by `tf.function` (the baseline: how a Python
+  service would call a Keras model without exporting it);
+- `keras_eager`: `model([images, masks], training=False)` called eagerly, per-call Python included;
 - `saved_model`: the exported `restore_masked` signature, loaded with `tf.saved_model.load`
-  (what TF Serving executes);
+  (the graph TF Serving executes);
 - `rest_json`: the same signature behind a TF Serving REST body: JSON encoding of the request,
   decoding, `answer_rest`, and JSON encoding of the response (no HTTP);
 - `grpc_proto`: the same behind a gRPC `PredictRequest`: protobuf serialisation both ways (no network).
 
-    python benchmarks/serving.py --model=workdirs/restore_mnist/model.keras
+    python benchmarks/serving.py --model=workdirs/restore_mnist/model.keras --output=benchmarks/results/serving.json
 
-Prints a JSON document and a table of p50/p99 latencies in milliseconds and their ratio to `keras`.
+Prints a table of p50/p99 latencies in milliseconds and their ratio to `keras_graph`; writes the JSON.
 """
 
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 
@@ -35,6 +39,10 @@ from tf_genrepair.deploy.serving_requests import (  # noqa: E402
     grpc_request,
     rest_body,
 )
+from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.alternating import machine  # noqa: E402
 
 
 def latencies(function, inputs: list, warmup: int = 5) -> np.ndarray:
@@ -60,6 +68,8 @@ def benchmark(model_path: str, small_requests: int, large_requests: int) -> list
     export_dir = export_for_serving(model, tempfile.mkdtemp(), name="restorer")
     loaded = tf.saved_model.load(export_dir)
     signature = loaded.signatures["restore_masked"]
+    spec = tf.TensorSpec([None, None, None, 1], tf.float32)
+    graph_call = tf.function(lambda images, masks: model([images, masks], training=False), input_signature=[spec, spec])
     rng = np.random.default_rng(0)
     rows = []
     for size, count in ((28, small_requests), (512, large_requests)):
@@ -67,7 +77,8 @@ def benchmark(model_path: str, small_requests: int, large_requests: int) -> list
             (rng.random((1, size, size, 1), dtype=np.float32), (rng.random((1, size, size, 1)) > 0.2).astype(np.float32)) for _ in range(count)
         ]
         paths = {
-            "keras": lambda pair: model([tf.constant(pair[0]), tf.constant(pair[1])], training=False).numpy(),
+            "keras_graph": lambda pair: graph_call(tf.constant(pair[0]), tf.constant(pair[1])).numpy(),
+            "keras_eager": lambda pair: model([tf.constant(pair[0]), tf.constant(pair[1])], training=False).numpy(),
             "saved_model": lambda pair: signature(images=tf.constant(pair[0]), masks=tf.constant(pair[1]))["restored"].numpy(),
             "rest_json": lambda pair: json.dumps(
                 answer_rest(loaded, json.loads(json.dumps(rest_body({"images": pair[0], "masks": pair[1]}, signature_name="restore_masked"))))
@@ -79,7 +90,7 @@ def benchmark(model_path: str, small_requests: int, large_requests: int) -> list
             times = latencies(function, requests)
             p50, p99 = float(np.percentile(times, 50)), float(np.percentile(times, 99))
             baseline = baseline or p50
-            rows.append({"request": f"1x{size}x{size}", "path": name, "requests": count, "p50_ms": p50, "p99_ms": p99, "p50_ratio_to_keras": p50 / baseline})
+            rows.append({"request": f"1x{size}x{size}", "path": name, "requests": count, "p50_ms": p50, "p99_ms": p99, "p50_ratio_to_keras_graph": p50 / baseline})
     return rows
 
 
@@ -88,12 +99,22 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="A Restorer .keras file.")
     parser.add_argument("--small_requests", type=int, default=300)
     parser.add_argument("--large_requests", type=int, default=30)
+    parser.add_argument("--output", default="benchmarks/results/serving.json")
     arguments = parser.parse_args()
+    started = time.time()
     rows = benchmark(arguments.model, arguments.small_requests, arguments.large_requests)
-    print(json.dumps({"benchmark": "serving", "model": arguments.model, "threads": tf.config.threading.get_inter_op_parallelism_threads(), "rows": rows}, indent=2))
-    print(f"\n{'request':<12} {'path':<12} {'p50 ms':>9} {'p99 ms':>9} {'p50 / keras':>12}")
+    report = {
+        "benchmark": "serving",
+        "command": "python benchmarks/serving.py " + " ".join(sys.argv[1:]),
+        "model": arguments.model,
+        "rows": rows,
+        "seconds": time.time() - started,
+        "machine": machine(),
+    }
+    write_json_atomic(arguments.output, report)
+    print(f"{'request':<12} {'path':<12} {'p50 ms':>9} {'p99 ms':>9} {'p50 / keras_graph':>18}")
     for row in rows:
-        print(f"{row['request']:<12} {row['path']:<12} {row['p50_ms']:9.2f} {row['p99_ms']:9.2f} {row['p50_ratio_to_keras']:12.2f}")
+        print(f"{row['request']:<12} {row['path']:<12} {row['p50_ms']:9.2f} {row['p99_ms']:9.2f} {row['p50_ratio_to_keras_graph']:18.2f}")
 
 
 if __name__ == "__main__":
