@@ -109,3 +109,22 @@ def test_alternating_rounds_reverse_the_order_and_ratios_stay_within_a_round():
     assert summary["images_per_s"]["b"] == {"median": 50.0, "min": 45.0, "max": 60.0, "values": [50.0, 60.0, 45.0]}
     with pytest.raises(ValueError, match="at least one round"):
         alternating_rounds(["a"], 0, measure)
+
+
+def test_every_number_of_a_backed_results_table_is_in_its_results_file():
+    unmatched, _ = _script("check_results").check(os.path.join(BENCHMARKS, "RESULTS.md"))
+    assert unmatched == {}
+
+
+def test_the_results_check_catches_a_number_no_file_holds(tmp_path):
+    import json
+
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "run.json").write_text(json.dumps({"rows": [{"accuracy": 0.98765, "seconds": 1254}], "3": "x"}))
+    table = "| severity | accuracy | s |\n| ---: | ---: | ---: |\n| 3 | **98.77%** | {} |\n"
+    backed = "## Run\n\nResults file:\n[results/run.json](results/run.json)\n\n" + table
+    (tmp_path / "RESULTS.md").write_text(backed.format("1,254") + "## Older\n\n" + table.format("7"))
+    checker = _script("check_results")
+    assert checker.check(str(tmp_path / "RESULTS.md")) == ({}, ["Older"])
+    (tmp_path / "RESULTS.md").write_text(backed.format("1,255"))
+    assert checker.check(str(tmp_path / "RESULTS.md")) == ({"Run": ["1,255"]}, [])
