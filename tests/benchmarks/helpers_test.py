@@ -128,3 +128,11 @@ def test_the_results_check_catches_a_number_no_file_holds(tmp_path):
     assert checker.check(str(tmp_path / "RESULTS.md")) == ({}, ["Older"])
     (tmp_path / "RESULTS.md").write_text(backed.format("1,255"))
     assert checker.check(str(tmp_path / "RESULTS.md")) == ({"Run": ["1,255"]}, [])
+
+
+def test_recognition_error_bars_are_mean_and_sample_deviation_over_runs():
+    seeds = _script("recognition_seeds")
+    runs = [{3: {"accuracy": 0.90, "recovered_mean": 0.80, "recovered_pooled": 0.70}}, {3: {"accuracy": 0.92, "recovered_mean": 0.84, "recovered_pooled": 0.70}}]
+    figures = seeds.aggregate(runs)[3]
+    assert figures["accuracy"]["mean"] == pytest.approx(0.91) and figures["accuracy"]["std"] == pytest.approx(0.0141421, rel=1e-4)
+    assert figures["recovered_pooled"]["std"] == 0.0 and figures["recovered_mean"]["values"] == [0.80, 0.84]

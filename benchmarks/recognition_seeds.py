@@ -1,0 +1,98 @@
+"""Error bars for the recognition headline: accuracy recovered over several damage seeds and restorer training seeds.
+
+The headline of the recognition study (the `unet` restorer, `restore_mnist` trained 6 epochs, on the
+twelve classic corruptions, MNIST test set) is one damage seed. This scores each given restorer with
+`evaluate_recognition_gain` under every `--damage_seeds` seed (models unchanged) and reports, per
+severity, the mean and the standard deviation over damage seeds of the accuracy, the mean of
+per-corruption recovered fractions and the pooled recovered fraction; with restorers from several
+training seeds (`--restorer=name=path`, repeated), also over all (training seed, damage seed) pairs.
+
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/recognition_seeds.py \
+        --classifier=workdirs/classifier_mnist/model.keras \
+        --restorer=seed0=workdirs/restore_mnist_e6/model.keras --restorer=seed1=workdirs/restore_mnist_e6_seed1/model.keras \
+        --output=benchmarks/results/recognition_seeds.json
+"""
+
+import argparse
+import functools
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS  # noqa: E402
+from tf_genrepair.data import load_arrays  # noqa: E402
+from tf_genrepair.evaluation import evaluate_recognition_gain  # noqa: E402
+from tf_genrepair.evaluation.report import summarize  # noqa: E402
+from tf_genrepair.io import write_json_atomic  # noqa: E402
+from tf_genrepair.models import load_model  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.alternating import machine  # noqa: E402
+
+FIGURES = ("accuracy", "recovered_mean", "recovered_pooled")
+
+
+def mean_and_spread(values: list[float]) -> dict:
+    """Mean, sample standard deviation (0 for one value), and every value."""
+    return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0, "values": values}
+
+
+def headline(summary: dict, method: str) -> dict:
+    """`{severity: {figure: value}}` of one method in a `summarize` result."""
+    return {int(severity): {figure: methods[method][figure] for figure in FIGURES} for severity, methods in summary["methods"].items()}
+
+
+def aggregate(runs: list[dict]) -> dict:
+    """`{severity: {figure: mean_and_spread}}` over runs shaped like `headline`."""
+    severities = sorted(runs[0])
+    return {severity: {figure: mean_and_spread([run[severity][figure] for run in runs]) for figure in FIGURES} for severity in severities}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classifier", required=True, help="The reference classifier .keras file.")
+    parser.add_argument("--restorer", action="append", required=True, help="name=path of a Restorer .keras file; repeat for training seeds.")
+    parser.add_argument("--damage_seeds", default="0,1,2")
+    parser.add_argument("--severities", default="3,5")
+    parser.add_argument("--num_images", type=int, default=10_000)
+    parser.add_argument("--output", default="benchmarks/results/recognition_seeds.json")
+    arguments = parser.parse_args()
+    started = time.time()
+    restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
+    seeds = [int(seed) for seed in arguments.damage_seeds.split(",")]
+    severities = [int(severity) for severity in arguments.severities.split(",")]
+    images, labels = load_arrays("mnist", split=f"test[:{arguments.num_images}]")
+    classifier = load_model(arguments.classifier)
+    restorers = {name: functools.partial(load_model(path).restore, batch_size=500) for name, path in restorer_paths.items()}
+    per_run = {name: {} for name in restorers}
+    for seed in seeds:
+        print(f"damage seed {seed}", file=sys.stderr, flush=True)
+        report = evaluate_recognition_gain(classifier, restorers, images, labels, CLASSIC_CORRUPTIONS, severities, seed=seed)
+        summary = summarize(report)
+        for name in restorers:
+            per_run[name][seed] = headline(summary, name)
+        per_run.setdefault("damaged", {})[seed] = headline(summary, "damaged")
+    result = {
+        "benchmark": "recognition_seeds",
+        "command": "python benchmarks/recognition_seeds.py " + " ".join(sys.argv[1:]),
+        "restorers": restorer_paths,
+        "corruptions": list(CLASSIC_CORRUPTIONS),
+        "num_images": len(images),
+        "damage_seeds": seeds,
+        "per_run": {name: {str(seed): run for seed, run in runs.items()} for name, runs in per_run.items()},
+        "over_damage_seeds": {name: aggregate(list(runs.values())) for name, runs in per_run.items()},
+        "over_all_restorers_and_damage_seeds": aggregate([run for name in restorers for run in per_run[name].values()]),
+        "seconds": time.time() - started,
+        "machine": machine(),
+    }
+    write_json_atomic(arguments.output, result)
+    for severity, figures in result["over_all_restorers_and_damage_seeds"].items():
+        text = ", ".join(f"{figure} {value['mean']:.4f} +- {value['std']:.4f}" for figure, value in figures.items())
+        print(f"severity {severity}: {text}")
+
+
+if __name__ == "__main__":
+    main()
