@@ -13,7 +13,6 @@ denoiser for every sigma, as the benchmark uses it. The library's defaults
 
 import argparse
 import os
-import platform
 import sys
 import time
 
@@ -23,12 +22,12 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.metrics import psnr  # noqa: E402
 from tf_genrepair.restoration import baselines  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from denoise_bsd import noisy_copy  # noqa: E402
+from harness.results import default_output, write_results  # noqa: E402
 
 GRIDS = {
     "skimage_nl_means": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
@@ -68,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=32, help="How many Train400 images (the last ones).")
     parser.add_argument("--sigmas", default="15,25,50", help="Noise standard deviations, 0..255 units (the benchmark's).")
-    parser.add_argument("--output", default="benchmarks/results/classical_tuning.json")
+    parser.add_argument("--output", default=default_output("classical_tuning"))
     arguments = parser.parse_args()
     started = time.time()
     images = [image for image, _ in load_dataset("bsd:Train400", split=f"train[-{arguments.images}:]").as_numpy_iterator()]
@@ -76,15 +75,8 @@ def main() -> None:
         raise SystemExit("No Train400 images found: set GENREPAIR_DATA_DIR to the folder holding bsd/Train400.")
     sigmas = [float(sigma) for sigma in arguments.sigmas.split(",")]
     results = tune(images, sigmas, GRIDS)
-    document = {
-        "command": "python benchmarks/classical_tuning.py " + " ".join(sys.argv[1:]),
-        "data": f"bsd:Train400 train[-{arguments.images}:]",
-        "sigmas": sigmas,
-        "denoisers": results,
-        "seconds": time.time() - started,
-        "machine": {"python": platform.python_version(), "processor": platform.machine(), "cpus": os.cpu_count()},
-    }
-    write_json_atomic(arguments.output, document)
+    document = {"data": f"bsd:Train400 train[-{arguments.images}:]", "sigmas": sigmas, "denoisers": results}
+    write_results(arguments.output, document, started=started)
     for name, result in results.items():
         print(f"{name}: strength {result['chosen_strength']} ({result['psnr_by_strength'][str(result['chosen_strength'])]['mean']:.2f} dB)")
 

@@ -15,6 +15,7 @@ before/after picture.
 import argparse
 import json
 import os
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,9 +26,11 @@ import numpy as np  # noqa: E402
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
 from tf_genrepair.restoration import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.metrics import psnr, ssim  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 ANCHORS_BSD68_SIGMA25 = {"BM3D (published)": 28.57, "DnCNN-S (published)": 29.23, "DRUNet (published)": 29.48}
 OURS = "ours (denoise_bsd)"
@@ -80,10 +83,10 @@ def main() -> None:
     parser.add_argument("--sets", default="BSD68,Set12")
     parser.add_argument("--sigmas", default="15,25,50")
     parser.add_argument("--bm3d_sigmas", default="25", help="Sigmas at which BM3D runs (slow); empty for none.")
-    parser.add_argument("--output", default="benchmarks/output/denoise_bsd.json")
+    parser.add_argument("--output", default=default_output("denoise_bsd"))
     parser.add_argument("--picture", default="docs/images/denoise_bsd68.png")
     arguments = parser.parse_args()
-
+    started = time.time()
     restorer = keras.saving.load_model(arguments.model)
     methods = {OURS: restorer.restore, **baselines.DENOISERS}
     bm3d_method = _bm3d_method()
@@ -100,8 +103,8 @@ def main() -> None:
                 results.append({"set": subset, "sigma": sigma, "method": name, **_score(method, images, sigma)})
         if subset == "BSD68":
             _picture(images, {OURS: restorer.restore, "skimage_nl_means": baselines.nl_means}, arguments.picture)
-    document = {"model": arguments.model, "anchors_bsd68_sigma25": ANCHORS_BSD68_SIGMA25, "results": results}
-    write_json_atomic(arguments.output, document)
+    document = {"model": arguments.model, "anchors_bsd68_sigma25": ANCHORS_BSD68_SIGMA25, "strengths": dict(baselines.DENOISER_STRENGTHS), "results": results}
+    document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))
     print("\n| set | sigma | method | PSNR dB | SSIM | s/image |\n| --- | --- | --- | --- | --- | --- |")
     for row in results:

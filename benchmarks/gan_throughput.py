@@ -27,13 +27,13 @@ import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.losses import minimax_discriminator_loss, non_saturating_generator_loss  # noqa: E402
 from tf_genrepair.models import GAN  # noqa: E402
 from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.alternating import alternating_rounds, machine, print_table, rate_in_subprocess, summarise  # noqa: E402
+from harness.alternating import alternating_rounds, print_table, rate_in_subprocess, summarise  # noqa: E402
+from harness.results import default_output, write_results  # noqa: E402
 
 EXPERIMENT = "dcgan_mnist"
 PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds; every configuration once per round.")
     parser.add_argument("--steps", type=int, default=100, help="Timed training steps per measurement (a multiple of 10).")
     parser.add_argument("--warmup", type=int, default=20, help="Untimed steps first (tracing).")
-    parser.add_argument("--output", default="benchmarks/results/gan_throughput.json")
+    parser.add_argument("--output", default=default_output("gan_throughput"))
     parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS), help="Measure this one here and print its rate.")
     arguments = parser.parse_args()
     if arguments.steps % 10 or arguments.warmup % 10:
@@ -119,16 +119,13 @@ def main() -> None:
     summary = summarise(rounds, RATIOS)
     report = {
         "benchmark": "gan_throughput",
-        "command": "python benchmarks/gan_throughput.py " + " ".join(sys.argv[1:]),
         "experiment": get_experiment(EXPERIMENT).to_dict(),
         "rounds": arguments.rounds,
         "timed_steps": arguments.steps,
         "warmup_steps": arguments.warmup,
         **summary,
-        "seconds": time.time() - started,
-        "machine": machine(),
     }
-    write_json_atomic(arguments.output, report)
+    write_results(arguments.output, report, started=started)
     print_table(summary)
 
 

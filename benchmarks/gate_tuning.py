@@ -16,6 +16,7 @@ Writes benchmarks/results/gate_tuning.json.
 import argparse
 import functools
 import os
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -27,8 +28,10 @@ from tf_genrepair.corruptions import COLOUR_ONLY, CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.evaluation.learned_gate import LearnedGate  # noqa: E402
 from tf_genrepair.evaluation.recognition_gain import corrupt, restore_in_batches  # noqa: E402
-from tf_genrepair.io import write_json_atomic  # noqa: E402
 from tf_genrepair.models import load_model, predict_labels  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 SETTINGS = [(name, severity) for name in CORRUPTIONS if name not in COLOUR_ONLY for severity in (3, 5)]
 SETTINGS += [("composition2", 3), ("composition3", 3), ("none", 0)]
@@ -46,7 +49,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--margin", type=float, default=0.5)
     parser.add_argument("--clean_margin", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", default="benchmarks/results/gate_tuning.json")
+    parser.add_argument("--output", default=default_output("gate_tuning"))
     return parser.parse_args()
 
 
@@ -118,7 +121,7 @@ def main() -> None:
     restore = functools.partial(blind.restore, batch_size=500)
     outcomes = _validation_outcomes(restore, images, arguments.seed)
     classifiers = {"clean": arguments.classifier, **({"augmented": arguments.augmented} if arguments.augmented else {})}
-    result = {"command": "python benchmarks/gate_tuning.py " + " ".join(f"--{k}={v}" for k, v in vars(arguments).items() if v is not None)}
+    result: dict = {"arguments": vars(arguments)}
     for name, path in classifiers.items():
         classifier = load_model(path)
         gates = {cost: LearnedGate.train(classifier, restore, train_images, train_labels, harm_cost=cost, seed=arguments.seed) for cost in costs}
@@ -129,8 +132,7 @@ def main() -> None:
         for cost, summary in summaries.items():
             print(name, cost, {key: value for key, value in summary.items()})
         print(f"{name}: chosen harm_cost {chosen}")
-    result["seconds"] = time.time() - started
-    write_json_atomic(arguments.output, result)
+    result = write_results(arguments.output, result, started=started)
     print(f"wrote {arguments.output} ({result['seconds']:.0f} s)")
 
 

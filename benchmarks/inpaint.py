@@ -19,6 +19,7 @@ import argparse
 import functools
 import json
 import os
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -30,10 +31,12 @@ import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading
 from tf_genrepair.restoration import baselines  # noqa: E402
 from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.networks.layers import PyramidFill  # noqa: E402
 from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 PUSH_PULL = "push-pull fill (no learning)"
 HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))
@@ -141,9 +144,9 @@ def main() -> None:
     parser.add_argument("--bsd_model", help="Restorer trained by inpaint_bsd (Set12 part skipped without it).")
     parser.add_argument("--prior_model", help="An unconditional VAE or GAN .keras file for generative-prior inpainting of digits.")
     parser.add_argument("--num_images", type=int, default=2000, help="MNIST test images (the first N).")
-    parser.add_argument("--output", default="benchmarks/output/inpaint.json")
+    parser.add_argument("--output", default=default_output("inpaint"))
     arguments = parser.parse_args()
-
+    started = time.time()
     digits = [image for image, _ in load_dataset("mnist", split=f"test[:{arguments.num_images}]").as_numpy_iterator()]
     learned = keras.saving.load_model(arguments.mnist_model)
     methods = {"ours (inpaint_mnist)": learned.restore}
@@ -176,7 +179,7 @@ def main() -> None:
         }
         rows += run_suite("Set12", photos, bsd_masks, bsd_methods, set(), "docs/images/inpaint_set12.png")
     document = {"num_mnist_images": len(digits), "results": rows, "margins": margins(rows)}
-    write_json_atomic(arguments.output, document)
+    document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))
     print("\n| data, mask | ours | hole PSNR | best classical | margin | push-pull fill | margin |\n| --- | --- | --- | --- | --- | --- | --- |")
     for row in document["margins"]:

@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,6 +26,9 @@ from scipy import ndimage  # noqa: E402
 
 from tf_genrepair.corruptions import CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_dataset, restoration_dataset  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 SEVERITY = 3
 BAR_CORRUPTIONS = ("box", "free_form", "pixel_dropout", "gaussian_noise", "salt_and_pepper", "poisson_noise", "speckle_noise")
@@ -143,7 +147,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=30_720, help="Images timed per pipeline measurement.")
     parser.add_argument("--numpy_images", type=int, default=3_000, help="Images timed per NumPy measurement.")
+    parser.add_argument("--output", default=default_output("pipeline_throughput"))
     arguments = parser.parse_args()
+    started = time.time()
     mnist = load_dataset("mnist", split="train")
     clean = np.stack([image for image, _ in mnist.take(arguments.numpy_images).as_numpy_iterator()])
     results = []
@@ -161,7 +167,7 @@ def main() -> None:
                 "meets_20k_bar": min(plain, training) >= 20_000 if name in BAR_CORRUPTIONS else None,
             }
         )
-    print(json.dumps({"benchmark": "pipeline_throughput", "cpu_count": os.cpu_count(), "results": results}, indent=2))
+    print(json.dumps(write_results(arguments.output, {"benchmark": "pipeline_throughput", "results": results}, started=started), indent=2))
     print(f"\n{'corruption':<16} {'pipeline/s':>11} {'shuffled/s':>11} {'numpy/s':>9} {'speedup':>8}  bar (20k/s)")
     for row in results:
         bar = {True: "pass", False: "FAIL", None: "-"}[row["meets_20k_bar"]]

@@ -26,11 +26,10 @@ from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.evaluation import evaluate_recognition_gain  # noqa: E402
 from tf_genrepair.evaluation.report import summarize  # noqa: E402
-from tf_genrepair.io import write_json_atomic  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.alternating import machine  # noqa: E402
+from harness.results import default_output, write_results  # noqa: E402
 
 FIGURES = ("accuracy", "recovered_mean", "recovered_pooled")
 
@@ -58,7 +57,7 @@ def main() -> None:
     parser.add_argument("--damage_seeds", default="0,1,2")
     parser.add_argument("--severities", default="3,5")
     parser.add_argument("--num_images", type=int, default=10_000)
-    parser.add_argument("--output", default="benchmarks/results/recognition_seeds.json")
+    parser.add_argument("--output", default=default_output("recognition_seeds"))
     arguments = parser.parse_args()
     started = time.time()
     restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
@@ -77,7 +76,6 @@ def main() -> None:
         per_run.setdefault("damaged", {})[seed] = headline(summary, "damaged")
     result = {
         "benchmark": "recognition_seeds",
-        "command": "python benchmarks/recognition_seeds.py " + " ".join(sys.argv[1:]),
         "restorers": restorer_paths,
         "corruptions": list(CLASSIC_CORRUPTIONS),
         "num_images": len(images),
@@ -85,10 +83,8 @@ def main() -> None:
         "per_run": {name: {str(seed): run for seed, run in runs.items()} for name, runs in per_run.items()},
         "over_damage_seeds": {name: aggregate(list(runs.values())) for name, runs in per_run.items()},
         "over_all_restorers_and_damage_seeds": aggregate([run for name in restorers for run in per_run[name].values()]),
-        "seconds": time.time() - started,
-        "machine": machine(),
     }
-    write_json_atomic(arguments.output, result)
+    result = write_results(arguments.output, result, started=started)
     for severity, figures in result["over_all_restorers_and_damage_seeds"].items():
         text = ", ".join(f"{figure} {value['mean']:.4f} +- {value['std']:.4f}" for figure, value in figures.items())
         print(f"severity {severity}: {text}")

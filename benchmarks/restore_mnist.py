@@ -12,6 +12,8 @@ Prints a JSON document and a table; writes docs/images/restore_mnist.png.
 import argparse
 import json
 import os
+import sys
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -22,9 +24,11 @@ import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS as CORRUPTIONS  # noqa: E402
 from tf_genrepair.corruptions import get_corruption
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.metrics import psnr  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 SHOWN = 6
 
@@ -33,9 +37,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--num_images", type=int, default=2000)
-    parser.add_argument("--output", default="benchmarks/output/restore_mnist.json")
+    parser.add_argument("--output", default=default_output("restore_mnist"))
     parser.add_argument("--picture", default="docs/images/restore_mnist.png")
     arguments = parser.parse_args()
+    started = time.time()
     digits = np.stack([image for image, _ in load_dataset("mnist", split=f"test[:{arguments.num_images}]").as_numpy_iterator()])
     restorer = keras.saving.load_model(arguments.model)
     rows, sheet = [], {"clean": digits[:SHOWN]}
@@ -55,7 +60,7 @@ def main() -> None:
                 sheet[f"{name}: restored"] = restored[:SHOWN]
             progress.add(1)
     save_image_table(sheet, arguments.picture, column_labels=[f"test #{i}" for i in range(SHOWN)], title="restore_mnist, severity 3")
-    write_json_atomic(arguments.output, rows)
+    write_results(arguments.output, {"model": arguments.model, "num_images": len(digits), "rows": rows}, started=started)
     print(json.dumps(rows, indent=2))
     print("\n| corruption | severity | damaged PSNR dB | restored PSNR dB |\n| --- | --- | --- | --- |")
     for row in rows:

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -28,6 +29,9 @@ import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading
 from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.restoration import baselines  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 
 def _timed(function, repeats: int = 3) -> float:
@@ -94,14 +98,13 @@ def main() -> None:
     parser.add_argument("--photo_inpainter")
     parser.add_argument("--digits", type=int, default=10_000)
     parser.add_argument("--large_side", type=int, default=2000)
-    parser.add_argument("--output", default="benchmarks/output/restore_speed.json")
+    parser.add_argument("--output", default=default_output("restore_speed"))
     arguments = parser.parse_args()
+    started = time.time()
     rows = digits_speed(arguments.mnist_model, arguments.digits) + photo_speed(arguments.denoiser, arguments.photo_inpainter)
     if arguments.denoiser:
         rows.append(large_photo(arguments.denoiser, arguments.large_side, tile_size=512))
-    os.makedirs(os.path.dirname(arguments.output), exist_ok=True)
-    with open(arguments.output, "w", encoding="utf-8") as handle:
-        json.dump(rows, handle, indent=2, default=float)
+    write_results(arguments.output, {"rows": json.loads(json.dumps(rows, default=float))}, started=started)
     print(json.dumps(rows, indent=2, default=float))
     print("\n| task | method | images/s | seconds |\n| --- | --- | --- | --- |")
     for row in rows:

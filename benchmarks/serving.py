@@ -39,10 +39,9 @@ from tf_genrepair.deploy.serving_requests import (  # noqa: E402
     grpc_request,
     rest_body,
 )
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.alternating import machine  # noqa: E402
+from harness.results import default_output, write_results  # noqa: E402
 
 
 def latencies(function, inputs: list, warmup: int = 5) -> np.ndarray:
@@ -99,19 +98,16 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="A Restorer .keras file.")
     parser.add_argument("--small_requests", type=int, default=300)
     parser.add_argument("--large_requests", type=int, default=30)
-    parser.add_argument("--output", default="benchmarks/results/serving.json")
+    parser.add_argument("--output", default=default_output("serving"))
     arguments = parser.parse_args()
     started = time.time()
     rows = benchmark(arguments.model, arguments.small_requests, arguments.large_requests)
     report = {
         "benchmark": "serving",
-        "command": "python benchmarks/serving.py " + " ".join(sys.argv[1:]),
         "model": arguments.model,
         "rows": rows,
-        "seconds": time.time() - started,
-        "machine": machine(),
     }
-    write_json_atomic(arguments.output, report)
+    write_results(arguments.output, report, started=started)
     print(f"{'request':<12} {'path':<12} {'p50 ms':>9} {'p99 ms':>9} {'p50 / keras_graph':>18}")
     for row in rows:
         print(f"{row['request']:<12} {row['path']:<12} {row['p50_ms']:9.2f} {row['p99_ms']:9.2f} {row['p50_ratio_to_keras_graph']:18.2f}")

@@ -30,6 +30,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
+
 SET_SIZES = [(28, 28), (64, 48), (97, 131), (128, 128), (200, 300), (256, 256), (384, 512), (512, 512)]
 MIXES = ("sizes_from_a_set", "random_sizes")
 PATHS = {"saved_model": {}, "keras": {}, "saved_model_onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"}}
@@ -106,7 +109,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=40, help="Requests before the reference RSS is read.")
     parser.add_argument("--serve", nargs=2, metavar=("PATH", "MIX"), help=argparse.SUPPRESS)  # One measurement, in this process.
+    parser.add_argument("--output", default=default_output("serving_memory"))
     arguments = parser.parse_args()
+    started = time.time()
     if arguments.serve:
         print(json.dumps(serve(*arguments.serve, model_path=arguments.model, count=arguments.requests, warmup=arguments.warmup)))
         return
@@ -117,7 +122,7 @@ def main() -> None:
             output = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, **environment}).stdout
             results.append(json.loads(output.strip().splitlines()[-1]))
             print(f"measured {path} / {mix}", file=sys.stderr)
-    print(json.dumps({"model": arguments.model, "results": results}, indent=2))
+    print(json.dumps(write_results(arguments.output, {"model": arguments.model, "results": results}, started=started), indent=2))
     print("\n| mix | path | answered | RSS after warm-up (MiB) | peak after (MiB) | growth | bar (<= 10%) | seconds |")
     print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |")
     for row in results:

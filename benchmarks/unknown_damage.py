@@ -26,6 +26,7 @@ import argparse
 import functools
 import json
 import os
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -47,8 +48,10 @@ from tf_genrepair.evaluation import (  # noqa: E402
 )
 from tf_genrepair.evaluation.learned_gate import LearnedGate  # noqa: E402
 from tf_genrepair.evaluation.report import summarize  # noqa: E402
-from tf_genrepair.io import write_json_atomic  # noqa: E402
 from tf_genrepair.models import load_model, predict_labels  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
 
 NEW = tuple(name for name in CORRUPTIONS if name not in CLASSIC_CORRUPTIONS and name not in COLOUR_ONLY)
 COMPOSITIONS = ("composition2", "composition3")
@@ -124,22 +127,18 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _command(arguments: argparse.Namespace) -> str:
-    return "python benchmarks/unknown_damage.py " + " ".join(f"--{key}={value}" for key, value in vars(arguments).items() if value is not None)
-
-
 def main() -> None:
     arguments = _arguments()
     started = time.time()
     images, labels = load_arrays("mnist", split=f"test[:{arguments.num_images}]")
     classifier = load_model(arguments.classifier)
     if arguments.part == "lofo":
-        output = arguments.output or "benchmarks/results/leave_one_family_out.json"
+        output = arguments.output or default_output("leave_one_family_out")
         families = _leave_one_family_out(arguments.lofo_root, classifier, images, labels, arguments.seed)
         clean_accuracy = float(np.mean(predict_labels(classifier, images) == labels))
         summary = {"clean_accuracy": clean_accuracy, **_lofo_aggregates(families, clean_accuracy)}
-        document = {"command": _command(arguments), "num_images": int(len(images)), "families": families, "severity_3": summary}
-        write_json_atomic(output, {**document, "seconds": time.time() - started})
+        document = {"arguments": vars(arguments), "num_images": int(len(images)), "families": families, "severity_3": summary}
+        write_results(output, document, started=started)
         print(summary)
         for family, values in families.items():
             print(family, values["severities"][3])
@@ -166,7 +165,7 @@ def main() -> None:
     clean = evaluate_external(classifiers, restorers, images, labels, name="clean test images (no damage)", learned_gates=gates)
     all_rows = report["rows"] + compositions["rows"]
     result = {
-        "command": _command(arguments),
+        "arguments": vars(arguments),
         "num_images": int(len(images)),
         "harm_costs": costs,
         "clean_accuracy": report["clean_accuracy"],
@@ -177,9 +176,8 @@ def main() -> None:
         "worst_gate_shortfall_points": _worst_gate_shortfall(all_rows),
         "rows": report["rows"],
     }
-    result["seconds"] = time.time() - started
-    output = arguments.output or "benchmarks/results/unknown_damage.json"
-    write_json_atomic(output, result)
+    output = arguments.output or default_output("unknown_damage")
+    result = write_results(output, result, started=started)
     for group in ("known_damage", "unknown_damage"):
         for severity, methods in result[group].items():
             print(f"{group}, severity {severity}: " + ", ".join(f"{method} {values['accuracy']:.4f}" for method, values in methods.items()))

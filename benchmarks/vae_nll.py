@@ -36,11 +36,11 @@ from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
 from tf_genrepair.models import build_model  # noqa: E402
 from tf_genrepair.training import train_and_evaluate  # noqa: E402
-from tf_genrepair.io.atomic import write_json_atomic  # noqa: E402
 from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.alternating import alternating_rounds, machine, print_table, rate_in_subprocess, summarise  # noqa: E402
+from harness.alternating import alternating_rounds, print_table, rate_in_subprocess, summarise  # noqa: E402
+from harness.results import default_output, write_results  # noqa: E402
 
 ANCHORS = {"VAE, 1 stochastic layer (Burda et al. 2016)": 86.76, "IWAE k=50, 1 layer (Burda et al. 2016)": 84.78}
 PLAIN, FIT = "plain GradientTape loop (TF CVAE tutorial style)", "fit (experiment settings)"
@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200, help="Timed steps per measurement (throughput part; a multiple of 20).")
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds (throughput part).")
-    parser.add_argument("--output", default=None, help="Also write the JSON here (e.g. benchmarks/results/vae_throughput.json).")
+    parser.add_argument("--output", default=None, help="Default: benchmarks/results/vae_throughput.json or vae_nll.json.")
     parser.add_argument("--configuration", choices=sorted(CONFIGURATIONS))
     arguments = parser.parse_args()
     if arguments.part == "one":
@@ -175,10 +175,8 @@ def main() -> None:
     else:
         epochs = epochs_for_budget(arguments.experiment, arguments.budget_minutes) if arguments.budget_minutes else arguments.epochs
         report = {"benchmark": "vae_nll", **likelihood(arguments.experiment, epochs, arguments.workdir)}
-    report.update(command="python benchmarks/vae_nll.py " + " ".join(sys.argv[1:]), seconds=time.time() - started, machine=machine())
+    report = write_results(arguments.output or default_output(report["benchmark"]), report, started=started)
     print(json.dumps(report, indent=2))
-    if arguments.output:
-        write_json_atomic(arguments.output, report)
 
 
 if __name__ == "__main__":

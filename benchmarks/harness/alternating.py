@@ -5,8 +5,6 @@ so slow drift of the machine's speed falls on both sides of a comparison. Ratios
 a round (numerator and denominator measured minutes apart) and summarised by median and range.
 """
 
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -46,13 +44,6 @@ def rate_in_subprocess(script: str, arguments: Sequence[str]) -> float:
     """Runs `python script *arguments` and reads the rate it prints on its last line."""
     output = subprocess.run([sys.executable, script, *arguments], check=True, capture_output=True, text=True).stdout
     return float(output.strip().splitlines()[-1])
-
-
-def machine() -> dict:
-    """What the numbers were measured on."""
-    import tensorflow as tf
-
-    return {"processor": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(), "tensorflow": tf.__version__}
 
 
 def print_table(summary: dict) -> None:
