@@ -7,6 +7,7 @@ from tf_genrepair.data.pipelines import (
     generation_dataset,
     restoration_dataset,
 )
+from tf_genrepair.data.semi_supervised import balanced_label_indices, semi_supervised_dataset
 from tf_genrepair.data.sources import (
     default_data_dir,
     load_arrays,
@@ -17,6 +18,7 @@ from tf_genrepair.io.images import DataError
 
 __all__ = [
     "DataError",
+    "balanced_label_indices",
     "binarize_once",
     "classification_dataset",
     "default_data_dir",
@@ -26,4 +28,5 @@ __all__ = [
     "load_dataset",
     "read_idx",
     "restoration_dataset",
+    "semi_supervised_dataset",
 ]

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_genrepair.data.semi_supervised import balanced_label_indices
 from tf_genrepair.models import Classifier
 from tf_genrepair.networks import digit_classifier_network
 
@@ -13,12 +14,8 @@ ConditionalSampler = Callable[[np.ndarray], np.ndarray]  # labels [N] -> images 
 
 
 def balanced_subset(images: np.ndarray, labels: np.ndarray, count: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """`count` labelled images, the same number from every class, drawn with a fixed seed."""
-    classes = np.unique(labels)
-    if count % len(classes):
-        raise ValueError(f"`count` must be a multiple of the {len(classes)} classes. Received: count={count}")
-    rng = np.random.default_rng(seed)
-    chosen = np.concatenate([rng.choice(np.flatnonzero(labels == label), count // len(classes), replace=False) for label in classes])
+    """`count` labelled images, the same number from every class: the subset `balanced_label_indices` picks with `seed`."""
+    chosen = balanced_label_indices(labels, count, seed=seed)
     return images[chosen], labels[chosen]
 
 
