@@ -21,6 +21,7 @@ from tf_genrepair.models import (  # noqa: E402
     ConditionalGAN,
     ConditionalVAE,
     Restorer,
+    SemiSupervisedVAE,
 )
 from tf_genrepair.networks import (  # noqa: E402
     conv_decoder,
@@ -72,6 +73,18 @@ def build(kind: str) -> keras.Model:
             num_classes=10,
         )
         model.compile(optimizer=sgd())
+    elif kind == "ssvae":
+        model = SemiSupervisedVAE(
+            mlp_encoder(latent_dim=4, hidden_units=(16,), num_classes=10),
+            mlp_decoder(latent_dim=4, hidden_units=(16,), num_classes=10),
+            digit_classifier_network(width=4, feature_dim=8, dropout=0.0),
+            latent_dim=4,
+            num_classes=10,
+            classification_weight=2.0,
+        )
+        # Its loss is hundreds of nats per image: a tenth of the step keeps float rounding well below the
+        # tolerance, while a wrongly scaled replica share would still move the weights by a factor.
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))
     elif kind == "restorer":  # Every loss term: reconstruction, adversarial and recognition.
         model = Restorer(
             inpainting_unet(base_filters=4, levels=1),
@@ -96,6 +109,10 @@ def one_step(kind: str, strategy: tf.distribute.Strategy, data: tuple) -> tuple[
         images, labels = data
         mask = (np.random.default_rng(1).random(images.shape[:3] + (1,)) > 0.3).astype(np.float32)
         data = ((images * mask, mask), (images, labels))
+    if kind == "ssvae":  # Half the batch labelled, half unlabelled (each split across the replicas).
+        images, labels = data
+        half = len(images) // 2
+        data = ((images[:half], labels[:half]), images[half:])
     dataset = tf.data.Dataset.from_tensors(data[0] if kind in ("gan", "vae") else data)
     history = model.fit(dataset, epochs=1, verbose=0)
     return [np.asarray(weight) for weight in model.weights], {key: values[-1] for key, values in history.history.items()}

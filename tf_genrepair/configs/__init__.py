@@ -5,7 +5,7 @@
 
 from typing import Callable, Sequence
 
-from tf_genrepair.configs import classifiers, gans, restorers, vaes
+from tf_genrepair.configs import classifiers, gans, restorers, semi_supervised, vaes
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import apply_overrides, valid_override_keys, variant
 from tf_genrepair.configs.schema import (
@@ -32,6 +32,7 @@ EXPERIMENTS: dict[str, Callable[[], ExperimentConfig]] = {
     **gans.EXPERIMENTS,
     **vaes.EXPERIMENTS,
     **restorers.EXPERIMENTS,
+    **semi_supervised.EXPERIMENTS,
 }
 
 

@@ -30,6 +30,8 @@ class DataConfig:
     severity: tuple[int, int] = (1, 5)  # Restorers: severity range of `corruption`.
     noise_sigma_range: tuple[float, float] = (0.0, 55.0)  # Noise-level-map denoisers: training sigma range, 0..255 units.
     eval_noise_sigma: float = 25.0  # Noise-level-map denoisers: sigma of the evaluation noise, 0..255 units.
+    num_labels: int | None = None  # Semi-supervised models: size of the class-balanced labelled subset.
+    labelled_batch_size: int = 32  # Semi-supervised models: labelled examples per batch (batch_size: unlabelled ones).
 
 
 @dataclasses.dataclass
@@ -79,6 +81,19 @@ class VAEConfig:
     beta: float = 1.0
     kl_warmup_steps: int = 0
     free_bits: float = 0.0
+
+
+@dataclasses.dataclass
+class SemiSupervisedVAEConfig:
+    """A semi-supervised VAE (kind `ssvae`, Kingma et al. 2014's M2): q(y|x), q(z|x,y) and p(x|y,z)."""
+
+    image_shape: tuple[int, int, int] = (28, 28, 1)
+    num_classes: int = 10
+    latent_dim: int = 50
+    hidden_units: int = 500  # Units of each of the two hidden layers of the encoder and decoder.
+    classifier_width: int = 32  # q(y|x) is the digit classifier network of this width.
+    likelihood: str = "bernoulli"
+    classification_weight: float = 1.0  # alpha: weight of the labelled cross-entropy of q(y|x).
 
 
 @dataclasses.dataclass
@@ -150,8 +165,9 @@ MODEL_SECTIONS: dict[str, type] = {
     "vae": VAEConfig,
     "cvae": VAEConfig,
     "restorer": RestorerConfig,
+    "ssvae": SemiSupervisedVAEConfig,
 }
-ModelSection = ClassifierConfig | GANConfig | VAEConfig | RestorerConfig
+ModelSection = ClassifierConfig | GANConfig | VAEConfig | RestorerConfig | SemiSupervisedVAEConfig
 
 
 class LegacyConfigError(ValueError):

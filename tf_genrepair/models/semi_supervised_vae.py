@@ -1,0 +1,258 @@
+"""`SemiSupervisedVAE`: Kingma et al. (2014)'s M2, the label a latent variable observed for a few images only."""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_genrepair.data import binarize_once, load_arrays, load_dataset, semi_supervised_dataset
+from tf_genrepair.likelihoods import get_likelihood
+from tf_genrepair.models.classifier import predict_labels
+from tf_genrepair.models.kind import ModelKind, Signatures
+from tf_genrepair.models.labels import split_labelled_batch
+from tf_genrepair.models.replica_random import global_batch_size, replica_slice
+from tf_genrepair.models.signature_checks import checked_images, concrete
+from tf_genrepair.models.vae import gaussian_kl_per_dimension
+from tf_genrepair.networks import digit_classifier_network, mlp_decoder, mlp_encoder
+
+
+def _split_semi_supervised_batch(data) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """`((labelled, labels), unlabelled)` as three tensors; a clear error for other batches."""
+    if not (isinstance(data, (tuple, list)) and len(data) == 2 and isinstance(data[0], (tuple, list))):
+        raise ValueError("SemiSupervisedVAE trains on ((labelled_images, labels), unlabelled_images) batches; use semi_supervised_dataset.")
+    (labelled, labels), unlabelled = data
+    return tf.cast(labelled, tf.float32), tf.cast(tf.reshape(labels, [-1]), tf.int32), tf.cast(unlabelled, tf.float32)
+
+
+@keras.saving.register_keras_serializable(package="tf_genrepair")
+class SemiSupervisedVAE(ModelKind, keras.Model):
+    """M2: p(x, y, z) = p(x | y, z) p(y) p(z) with q(z | x, y) q(y | x); `fit()` on few labels and many images.
+
+    For a labelled pair the bound is
+        L(x, y) = E_q(z|x,y)[log p(x | y, z)] - KL(q(z | x, y) || p(z)) + log p(y)   (p(y) uniform),
+    and for an unlabelled image y is summed out under the classifier:
+        U(x) = sum_y q(y | x) L(x, y) + H(q(y | x)).
+    The loss per batch is mean(-L) over the labelled part, mean(-U) over the unlabelled part and
+    `classification_weight` times the labelled cross-entropy of q(y | x) (Kingma et al.'s alpha
+    term, which makes q(y | x) learn from the labels directly and not only through U). The model's
+    output, `model(images)`, is the logits of q(y | x): it is the classifier.
+
+    Args:
+        encoder: `[images, labels]` to `[B, 2 * latent_dim]` (posterior mean and log-variance).
+        decoder: `[latents, labels]` to the likelihood's parameters.
+        classifier: Images to `[B, num_classes]` logits of q(y | x).
+        latent_dim: Size of z.
+        num_classes: Number of classes K.
+        likelihood: The decoder's observation model (`bernoulli` for binarized digits).
+        classification_weight: alpha, the weight of the labelled cross-entropy.
+        seed: Seed of the latent draws.
+
+    Example:
+        >>> model = SemiSupervisedVAE(mlp_encoder(num_classes=10), mlp_decoder(num_classes=10),
+        ...                           digit_classifier_network(), latent_dim=50, num_classes=10)
+        >>> model.compile(optimizer=keras.optimizers.Adam(3e-4))
+        >>> model.fit(semi_supervised_dataset(load_dataset("mnist"), num_labels=100, labelled_batch_size=32,
+        ...                                   unlabelled_batch_size=96, binarize=True), steps_per_epoch=600, epochs=20)
+        >>> predicted = model.predict_labels(test_images)
+    """
+
+    kind = "ssvae"
+
+    def __init__(
+        self,
+        encoder: keras.Model,
+        decoder: keras.Model,
+        classifier: keras.Model,
+        *,
+        latent_dim: int,
+        num_classes: int,
+        likelihood: str = "bernoulli",
+        classification_weight: float = 1.0,
+        seed: int = 0,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if classification_weight < 0:
+            raise ValueError(f"`classification_weight` must be >= 0. Received: classification_weight={classification_weight}")
+        # === Layers ===
+        self.encoder = encoder
+        self.decoder = decoder
+        self.classifier = classifier
+        self.built = True  # The networks arrive built.
+        # === Config ===
+        self.latent_dim = latent_dim
+        self.num_classes = num_classes
+        self.likelihood_name = likelihood
+        self.likelihood = get_likelihood(likelihood)
+        self.classification_weight = classification_weight
+        self.seed = seed
+        # === Trackers ===
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.labelled_tracker = keras.metrics.Mean(name="labelled_bound")
+        self.unlabelled_tracker = keras.metrics.Mean(name="unlabelled_bound")
+        self.cross_entropy_tracker = keras.metrics.Mean(name="classification_loss")
+        self.accuracy_tracker = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return [self.loss_tracker, self.labelled_tracker, self.unlabelled_tracker, self.cross_entropy_tracker, self.accuracy_tracker]
+
+    def call(self, images: tf.Tensor, training: bool | None = None) -> tf.Tensor:
+        """The logits of q(y | x)."""
+        return tf.cast(self.classifier(images, training=training), tf.float32)
+
+    # --- The bounds. ---
+
+    def labelled_bound(self, images: tf.Tensor, labels: tf.Tensor, noise: tf.Tensor, *, training: bool | None = None) -> tf.Tensor:
+        """L(x, y) per example, `[B]`, with one reparameterised z from `noise` `[B, latent_dim]`."""
+        posterior = tf.cast(self.encoder([images, labels], training=training), tf.float32)
+        mean, log_var = tf.split(posterior, 2, axis=-1)
+        log_var = tf.clip_by_value(log_var, -20.0, 10.0)
+        latents = mean + tf.exp(0.5 * log_var) * noise
+        parameters = tf.cast(self.decoder([latents, labels], training=training), tf.float32)
+        kl = tf.reduce_sum(gaussian_kl_per_dimension(mean, log_var), axis=-1)
+        return self.likelihood.log_prob(images, parameters) - kl - math.log(self.num_classes)
+
+    def unlabelled_bound(self, images: tf.Tensor, noise: tf.Tensor, *, training: bool | None = None) -> tf.Tensor:
+        """U(x) per example, `[B]`: every class's L(x, k) (the same z noise for each), weighted by q(k | x), plus H(q)."""
+        batch = tf.shape(images)[0]
+        classes = tf.repeat(tf.range(self.num_classes, dtype=tf.int32), batch)  # [K * B], class-major.
+        repeated_images = tf.tile(images, [self.num_classes, 1, 1, 1])
+        repeated_noise = tf.tile(noise, [self.num_classes, 1])
+        bounds = tf.transpose(tf.reshape(self.labelled_bound(repeated_images, classes, repeated_noise, training=training), [self.num_classes, batch]))
+        log_probabilities = tf.nn.log_softmax(self(images, training=training), axis=-1)
+        probabilities = tf.exp(log_probabilities)
+        entropy = -tf.reduce_sum(probabilities * log_probabilities, axis=-1)
+        # sum_k q_k L_k = sum_k q_k (L_k - c) + c for any c, as the q_k sum to 1. With c the mean bound (held fixed), the
+        # classifier's gradient no longer cancels terms of hundreds of nats against each other in float32.
+        centre = tf.stop_gradient(tf.reduce_mean(bounds, axis=-1, keepdims=True))
+        return tf.reduce_sum(probabilities * (bounds - centre), axis=-1) + tf.squeeze(centre, -1) + entropy
+
+    def _terms(self, labelled, labels, unlabelled, *, training: bool) -> dict[str, tf.Tensor]:
+        step = self.optimizer.iterations
+        labelled_noise = replica_slice(tf.shape(labelled)[0], [self.latent_dim], seed=self.seed, step=step, draw=0)
+        unlabelled_noise = replica_slice(tf.shape(unlabelled)[0], [self.latent_dim], seed=self.seed, step=step, draw=1)
+        logits = self(labelled, training=training)
+        return {
+            "labelled_bound": self.labelled_bound(labelled, labels, labelled_noise, training=training),
+            "unlabelled_bound": self.unlabelled_bound(unlabelled, unlabelled_noise, training=training),
+            "classification_loss": keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True),
+            "logits": logits,
+        }
+
+    def _per_example_losses(self, terms: dict[str, tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor]:
+        """Per-example losses of the labelled part, -L + alpha cross-entropy, and of the unlabelled part, -U."""
+        return -terms["labelled_bound"] + self.classification_weight * terms["classification_loss"], -terms["unlabelled_bound"]
+
+    def _update_trackers(self, terms: dict[str, tf.Tensor], labels: tf.Tensor) -> dict[str, tf.Tensor]:
+        labelled, unlabelled = self._per_example_losses(terms)
+        self.loss_tracker.update_state(tf.reduce_mean(labelled) + tf.reduce_mean(unlabelled))
+        for tracker in (self.labelled_tracker, self.unlabelled_tracker, self.cross_entropy_tracker):
+            tracker.update_state(terms[tracker.name])
+        self.accuracy_tracker.update_state(labels, terms["logits"])
+        return {tracker.name: tracker.result() for tracker in self.metrics}
+
+    def train_step(self, data) -> dict[str, tf.Tensor]:
+        labelled, labels, unlabelled = _split_semi_supervised_batch(data)
+        with tf.GradientTape() as tape:
+            terms = self._terms(labelled, labels, unlabelled, training=True)
+            labelled_loss, unlabelled_loss = self._per_example_losses(terms)
+            # mean(-L + alpha CE) + mean(-U), each mean over its part of the global batch.
+            loss = tf.nn.compute_average_loss(labelled_loss, global_batch_size=global_batch_size(tf.shape(labelled)[0]))
+            loss += tf.nn.compute_average_loss(unlabelled_loss, global_batch_size=global_batch_size(tf.shape(unlabelled)[0]))
+        weights = self.trainable_weights
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+        return self._update_trackers(terms, labels)
+
+    def test_step(self, data) -> dict[str, tf.Tensor]:
+        """On labelled evaluation batches `(images, labels)`: both bounds, the cross-entropy and the accuracy of q(y | x)."""
+        images, labels = split_labelled_batch(data, "SemiSupervisedVAE evaluation")
+        images = tf.cast(images, tf.float32)
+        return self._update_trackers(self._terms(images, labels, images, training=False), labels)
+
+    # --- Public API. ---
+
+    def predict_labels(self, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
+        """Class ids from q(y | x), `[N]` int64."""
+        return predict_labels(self, images, batch_size=batch_size)
+
+    def sample(self, num_images: int, *, labels: int | np.ndarray, seed: int = 0) -> np.ndarray:
+        """Mean images of p(x | y, z) for prior draws z and the requested classes."""
+        labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (num_images,)))
+        latents = tf.random.stateless_normal([num_images, self.latent_dim], [seed, 0])
+        return self.likelihood.mean(tf.cast(self.decoder([latents, labels], training=False), tf.float32)).numpy()
+
+    # --- Experiments. ---
+
+    @classmethod
+    def from_experiment(cls, config) -> "SemiSupervisedVAE":
+        """M2's three networks from a `SemiSupervisedVAEConfig` (`config.model`)."""
+        model = config.model
+        hidden = (model.hidden_units, model.hidden_units)
+        parameters_per_channel = get_likelihood(model.likelihood).parameters_per_channel
+        shared = dict(latent_dim=model.latent_dim, image_shape=model.image_shape, num_classes=model.num_classes, hidden_units=hidden)
+        return cls(
+            mlp_encoder(**shared),
+            mlp_decoder(parameters_per_channel=parameters_per_channel, **shared),
+            digit_classifier_network(image_shape=model.image_shape, num_classes=model.num_classes, width=model.classifier_width),
+            latent_dim=model.latent_dim,
+            num_classes=model.num_classes,
+            likelihood=model.likelihood,
+            classification_weight=model.classification_weight,
+            seed=config.train.seed,
+        )
+
+    @classmethod
+    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+        """One pass of the unlabelled images per epoch beside the labelled subset, and the labelled evaluation split."""
+        data = config.data
+        if not data.num_labels:
+            raise ValueError("A semi-supervised model needs data.num_labels, the size of its labelled subset (e.g. 100).")
+        source = load_dataset(data.name, split=data.train_split)
+        stream = semi_supervised_dataset(
+            source,
+            num_labels=data.num_labels,
+            labelled_batch_size=data.labelled_batch_size,
+            unlabelled_batch_size=data.batch_size,
+            seed=config.train.seed,
+            binarize=data.binarize,
+            shuffle_buffer=data.shuffle_buffer,
+        )
+        images, labels = load_arrays(data.name, split=data.eval_split)
+        images = binarize_once(images, seed=config.train.seed) if data.binarize else images
+        evaluation = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32))).batch(500)
+        return stream.take(max(1, int(source.reduce(0, lambda count, _: count + 1)) // data.batch_size)), evaluation
+
+    # --- Export. ---
+
+    def serving_signatures(self) -> Signatures:
+        """`classify` = `serving_default`: images -> probabilities and class_id of q(y | x)."""
+        channels = int(self.classifier.inputs[0].shape[-1])
+
+        def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
+            logits = self(checked_images(images, "images", channels), training=False)
+            return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
+
+        floats = concrete(classify, tf.TensorSpec(None, tf.float32, name="images"))
+        return {"serving_default": floats, "classify": floats}
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "classifier": keras.saving.serialize_keras_object(self.classifier),
+            "latent_dim": self.latent_dim,
+            "num_classes": self.num_classes,
+            "likelihood": self.likelihood_name,
+            "classification_weight": self.classification_weight,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "SemiSupervisedVAE":
+        config = dict(config)
+        for key in ("encoder", "decoder", "classifier"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
