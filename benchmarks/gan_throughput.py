@@ -5,7 +5,7 @@ Baseline: the TensorFlow DCGAN tutorial's training loop (an eager Python loop ca
 from the experiment: the tutorial's sizes, 256-128-64 filters), the same batch of 256 and the same
 data pipeline. Ours: the experiment exactly as `genrepair-train` builds and compiles it
 (`GAN.from_experiment` and `compile_for_experiment`: fused step, 10 steps per execution, an EMA of
-the generator with decay 0.99, the cosine learning rate). Both run in float32 and in bfloat16
+the generator with decay 0.99, Adam at a constant rate). Both run in float32 and in bfloat16
 mixed precision; the headline ratios compare equal precisions, and the mixed ratio (our bfloat16
 against the tutorial's float32) is reported beside them, labelled. Every measurement runs in a
 fresh process (TensorFlow's thread pools and Keras's dtype policy are process-wide), in

@@ -97,6 +97,38 @@ def r1_penalty(discriminator: Callable[[tf.Tensor], tf.Tensor], real: tf.Tensor)
     return 0.5 * squared_gradient_norm(discriminator, real)
 
 
+# The K+1-class discriminator of semi-supervised GANs (Salimans et al. 2016): K class logits l(x) and a
+# fake logit fixed at 0, so D(x) = p(real | x) = Z(x) / (Z(x) + 1) with Z(x) = sum_k exp(l_k(x)), i.e.
+# D(x) = sigmoid(logsumexp(l(x))), and p(y | x, real) = softmax(l(x)).
+
+
+def k_plus_one_unsupervised_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
+    """`-log D(x) - log(1 - D(G(z)))` per pair, with `D = sigmoid(logsumexp(class logits))`.
+
+    Args:
+        real_logits: `[B, K]` class logits of unlabelled real images.
+        fake_logits: `[B, K]` class logits of generated images.
+    """
+    return tf.nn.softplus(-tf.reduce_logsumexp(real_logits, axis=-1)) + tf.nn.softplus(tf.reduce_logsumexp(fake_logits, axis=-1))
+
+
+def feature_matching_loss(real_features: tf.Tensor, fake_features: tf.Tensor, *, global_batch_size: tf.Tensor) -> tf.Tensor:
+    """`||mean f(x) - mean f(G(z))||^2` over the global batch (Salimans et al. 2016), the generator's loss.
+
+    The means are all-reduced over replicas, and the gradient reaches only this replica's fakes
+    (with weight 1 / global batch), so the replicas' summed gradients equal one device's.
+    """
+    context = tf.distribute.get_replica_context()
+    total = tf.cast(global_batch_size, tf.float32)
+
+    def global_mean(features: tf.Tensor) -> tf.Tensor:
+        local = tf.reduce_sum(features, axis=0)
+        every = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.stop_gradient(local)) if context else tf.stop_gradient(local)
+        return (every + local - tf.stop_gradient(local)) / total
+
+    return tf.reduce_sum(tf.square(tf.stop_gradient(global_mean(real_features)) - global_mean(fake_features)))
+
+
 class AdversarialLoss(NamedTuple):
     """A discriminator loss and its generator loss."""
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # Runs binaries or trains models end to end.
 SCRIPT = os.path.join(os.path.dirname(__file__), "distributed_step.py")
 
 
-@pytest.mark.parametrize("kind", ["gan", "cgan", "vae", "cvae", "classifier", "restorer", "ssvae"])
+@pytest.mark.parametrize("kind", ["gan", "cgan", "vae", "cvae", "classifier", "restorer", "ssvae", "ssgan"])
 def test_mirrored_step_equals_single_device_step(kind):
     result = subprocess.run([sys.executable, SCRIPT, kind], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -21,6 +21,7 @@ from tf_genrepair.models import (  # noqa: E402
     ConditionalGAN,
     ConditionalVAE,
     Restorer,
+    SemiSupervisedGAN,
     SemiSupervisedVAE,
 )
 from tf_genrepair.networks import (  # noqa: E402
@@ -29,7 +30,9 @@ from tf_genrepair.networks import (  # noqa: E402
     dcgan_discriminator,
     dcgan_generator,
     digit_classifier_network,
+    feature_matching_generator,
     inpainting_unet,
+    k_plus_one_discriminator,
     mlp_decoder,
     mlp_discriminator,
     mlp_encoder,
@@ -85,6 +88,14 @@ def build(kind: str) -> keras.Model:
         # Its loss is hundreds of nats per image: a tenth of the step keeps float rounding well below the
         # tolerance, while a wrongly scaled replica share would still move the weights by a factor.
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))
+    elif kind == "ssgan":  # No Gaussian noise layers: each replica would draw its own.
+        model = SemiSupervisedGAN(
+            feature_matching_generator(latent_dim=4, hidden_units=(16,)),
+            k_plus_one_discriminator(hidden_units=(16, 8), input_noise=0.0, hidden_noise=0.0),
+            latent_dim=4,
+            num_classes=10,
+        )
+        model.compile(generator_optimizer=sgd(), discriminator_optimizer=sgd())
     elif kind == "restorer":  # Every loss term: reconstruction, adversarial and recognition.
         model = Restorer(
             inpainting_unet(base_filters=4, levels=1),
@@ -109,7 +120,7 @@ def one_step(kind: str, strategy: tf.distribute.Strategy, data: tuple) -> tuple[
         images, labels = data
         mask = (np.random.default_rng(1).random(images.shape[:3] + (1,)) > 0.3).astype(np.float32)
         data = ((images * mask, mask), (images, labels))
-    if kind == "ssvae":  # Half the batch labelled, half unlabelled (each split across the replicas).
+    if kind in ("ssvae", "ssgan"):  # Half the batch labelled, half unlabelled (each split across the replicas).
         images, labels = data
         half = len(images) // 2
         data = ((images[:half], labels[:half]), images[half:])

@@ -97,6 +97,20 @@ class SemiSupervisedVAEConfig:
 
 
 @dataclasses.dataclass
+class SemiSupervisedGANConfig:
+    """A semi-supervised GAN (kind `ssgan`, Salimans et al. 2016): a K+1-class discriminator and feature matching."""
+
+    image_shape: tuple[int, int, int] = (28, 28, 1)
+    num_classes: int = 10
+    latent_dim: int = 100
+    generator_units: tuple[int, ...] = (500, 500)
+    discriminator_units: tuple[int, ...] = (1000, 500, 250, 250, 250)
+    input_noise: float = 0.3  # Standard deviation of the Gaussian noise on the discriminator's input.
+    hidden_noise: float = 0.5  # ... and after each of its hidden layers.
+    unsupervised_weight: float = 1.0  # Weight of the real/fake term against the labelled cross-entropy.
+
+
+@dataclasses.dataclass
 class RestorerConfig:
     """A restorer: its network and the terms of its loss."""
 
@@ -166,8 +180,9 @@ MODEL_SECTIONS: dict[str, type] = {
     "cvae": VAEConfig,
     "restorer": RestorerConfig,
     "ssvae": SemiSupervisedVAEConfig,
+    "ssgan": SemiSupervisedGANConfig,
 }
-ModelSection = ClassifierConfig | GANConfig | VAEConfig | RestorerConfig | SemiSupervisedVAEConfig
+ModelSection = ClassifierConfig | GANConfig | VAEConfig | RestorerConfig | SemiSupervisedVAEConfig | SemiSupervisedGANConfig
 
 
 class LegacyConfigError(ValueError):

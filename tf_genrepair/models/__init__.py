@@ -11,6 +11,7 @@ from tf_genrepair.models.latents import latents_from_seed
 from tf_genrepair.models.loading import load_model
 from tf_genrepair.models.registry import MODEL_KINDS, build_model, get_model_kind
 from tf_genrepair.models.restorer import Restorer
+from tf_genrepair.models.semi_supervised_gan import SemiSupervisedGAN
 from tf_genrepair.models.semi_supervised_vae import SemiSupervisedVAE
 from tf_genrepair.models.restorer_inputs import (
     INPUT_NAMES,
@@ -31,6 +32,7 @@ __all__ = [
     "GenerativeModel",
     "ModelKind",
     "Restorer",
+    "SemiSupervisedGAN",
     "SemiSupervisedVAE",
     "VAE",
     "apply_restorer",

@@ -6,11 +6,12 @@ from tf_genrepair.models.conditional_vae import ConditionalVAE
 from tf_genrepair.models.gan import GAN
 from tf_genrepair.models.kind import ModelKind
 from tf_genrepair.models.restorer import Restorer
+from tf_genrepair.models.semi_supervised_gan import SemiSupervisedGAN
 from tf_genrepair.models.semi_supervised_vae import SemiSupervisedVAE
 from tf_genrepair.models.vae import VAE
 
 MODEL_KINDS: dict[str, type[ModelKind]] = {
-    model.kind: model for model in (Classifier, GAN, ConditionalGAN, VAE, ConditionalVAE, Restorer, SemiSupervisedVAE)
+    model.kind: model for model in (Classifier, GAN, ConditionalGAN, VAE, ConditionalVAE, Restorer, SemiSupervisedVAE, SemiSupervisedGAN)
 }
 
 

@@ -6,23 +6,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_genrepair.data import binarize_once, load_arrays, load_dataset, semi_supervised_dataset
 from tf_genrepair.likelihoods import get_likelihood
 from tf_genrepair.models.classifier import predict_labels
 from tf_genrepair.models.kind import ModelKind, Signatures
 from tf_genrepair.models.labels import split_labelled_batch
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
+from tf_genrepair.models.semi_supervised_batches import semi_supervised_experiment_datasets, split_semi_supervised_batch
 from tf_genrepair.models.signature_checks import checked_images, concrete
 from tf_genrepair.models.vae import gaussian_kl_per_dimension
 from tf_genrepair.networks import digit_classifier_network, mlp_decoder, mlp_encoder
-
-
-def _split_semi_supervised_batch(data) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """`((labelled, labels), unlabelled)` as three tensors; a clear error for other batches."""
-    if not (isinstance(data, (tuple, list)) and len(data) == 2 and isinstance(data[0], (tuple, list))):
-        raise ValueError("SemiSupervisedVAE trains on ((labelled_images, labels), unlabelled_images) batches; use semi_supervised_dataset.")
-    (labelled, labels), unlabelled = data
-    return tf.cast(labelled, tf.float32), tf.cast(tf.reshape(labels, [-1]), tf.int32), tf.cast(unlabelled, tf.float32)
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
@@ -154,7 +146,7 @@ class SemiSupervisedVAE(ModelKind, keras.Model):
         return {tracker.name: tracker.result() for tracker in self.metrics}
 
     def train_step(self, data) -> dict[str, tf.Tensor]:
-        labelled, labels, unlabelled = _split_semi_supervised_batch(data)
+        labelled, labels, unlabelled = split_semi_supervised_batch(data, "SemiSupervisedVAE")
         with tf.GradientTape() as tape:
             terms = self._terms(labelled, labels, unlabelled, training=True)
             labelled_loss, unlabelled_loss = self._per_example_losses(terms)
@@ -206,23 +198,7 @@ class SemiSupervisedVAE(ModelKind, keras.Model):
     @classmethod
     def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
         """One pass of the unlabelled images per epoch beside the labelled subset, and the labelled evaluation split."""
-        data = config.data
-        if not data.num_labels:
-            raise ValueError("A semi-supervised model needs data.num_labels, the size of its labelled subset (e.g. 100).")
-        source = load_dataset(data.name, split=data.train_split)
-        stream = semi_supervised_dataset(
-            source,
-            num_labels=data.num_labels,
-            labelled_batch_size=data.labelled_batch_size,
-            unlabelled_batch_size=data.batch_size,
-            seed=config.train.seed,
-            binarize=data.binarize,
-            shuffle_buffer=data.shuffle_buffer,
-        )
-        images, labels = load_arrays(data.name, split=data.eval_split)
-        images = binarize_once(images, seed=config.train.seed) if data.binarize else images
-        evaluation = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32))).batch(500)
-        return stream.take(max(1, int(source.reduce(0, lambda count, _: count + 1)) // data.batch_size)), evaluation
+        return semi_supervised_experiment_datasets(config)
 
     # --- Export. ---
 

@@ -1,0 +1,59 @@
+"""The networks of the semi-supervised GAN of Salimans et al. (2016) on digits: an MLP generator, a K-logit discriminator."""
+
+from typing import Sequence
+
+import keras
+import numpy as np
+
+FEATURES_OUTPUT = "features"
+
+
+def feature_matching_generator(
+    *,
+    latent_dim: int = 100,
+    image_shape: Sequence[int] = (28, 28, 1),
+    hidden_units: Sequence[int] = (500, 500),
+    name: str = "feature_matching_generator",
+) -> keras.Model:
+    """Latents through dense softplus layers with batch normalisation to sigmoid images in [0, 1].
+
+    Example:
+        >>> generator = feature_matching_generator(latent_dim=100)
+    """
+    inputs = keras.Input(shape=(latent_dim,), name="latents")
+    x = inputs
+    for units in hidden_units:
+        x = keras.layers.Dense(units, use_bias=False)(x)
+        x = keras.layers.BatchNormalization(synchronized=True)(x)  # The same statistics on N replicas as on one device.
+        x = keras.layers.Activation("softplus")(x)
+    x = keras.layers.Dense(int(np.prod(image_shape)), activation="sigmoid")(x)
+    return keras.Model(inputs, keras.layers.Reshape(tuple(image_shape))(x), name=name)
+
+
+def k_plus_one_discriminator(
+    *,
+    image_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    hidden_units: Sequence[int] = (1000, 500, 250, 250, 250),
+    input_noise: float = 0.3,
+    hidden_noise: float = 0.5,
+    name: str = "k_plus_one_discriminator",
+) -> keras.Model:
+    """Images in [0, 1] to `[class_logits, features]`: K logits (the fake class's logit is fixed at 0) and the last hidden layer.
+
+    Gaussian noise on the input and after every hidden layer (training only) regularises it, as in
+    Salimans et al.'s MNIST model; the last hidden layer is what feature matching compares.
+
+    Example:
+        >>> discriminator = k_plus_one_discriminator(num_classes=10)
+        >>> logits, features = discriminator(images)
+    """
+    inputs = keras.Input(shape=tuple(image_shape), name="images")
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.GaussianNoise(input_noise)(x) if input_noise else x
+    for index, units in enumerate(hidden_units):
+        x = keras.layers.Dense(units, activation="relu", name=FEATURES_OUTPUT if index == len(hidden_units) - 1 else None)(x)
+        features = x
+        x = keras.layers.GaussianNoise(hidden_noise)(x) if hidden_noise else x
+    logits = keras.layers.Dense(num_classes, name="class_logits")(x)
+    return keras.Model(inputs, [logits, features], name=name)
