@@ -71,3 +71,23 @@ def test_an_empty_dataset_is_refused():
     empty = load_dataset("sample", split="train[:600]").take(0)
     with pytest.raises(ValueError, match="empty"):
         semi_supervised_dataset(empty, num_labels=10, labelled_batch_size=2, unlabelled_batch_size=2)
+
+
+def test_own_data_a_labelled_folder_of_classes_and_a_folder_of_the_rest(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for folder, count in (("labelled/cat", 3), ("labelled/dog", 3), ("unlabelled", 8)):
+        (tmp_path / folder).mkdir(parents=True)
+        for index in range(count):
+            shade = 40 if folder == "unlabelled" else 200  # Unlabelled images are dark, labelled ones bright.
+            Image.fromarray((shade + rng.integers(0, 10, (8, 8))).astype(np.uint8)).save(tmp_path / folder / f"{index}.png")
+    stream = semi_supervised_dataset(
+        load_dataset(f"folder:{tmp_path / 'labelled'}"), num_labels=None, labelled_batch_size=6, unlabelled_batch_size=8,
+        unlabelled=load_dataset(f"folder:{tmp_path / 'unlabelled'}"),
+    )
+    (labelled, labels), unlabelled = next(iter(stream))
+    assert sorted(labels.numpy().tolist()) == [0, 0, 0, 1, 1, 1] and labelled.numpy().min() > 0.7
+    assert unlabelled.shape == (8, 8, 8, 1) and unlabelled.numpy().max() < 0.25
+    with pytest.raises(ValueError, match="no label"):
+        semi_supervised_dataset(load_dataset(f"folder:{tmp_path / 'unlabelled'}"), num_labels=None, labelled_batch_size=2, unlabelled_batch_size=2)

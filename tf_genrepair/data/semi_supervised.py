@@ -30,34 +30,39 @@ def balanced_label_indices(labels: np.ndarray, count: int, *, seed: int = 0) -> 
 def semi_supervised_dataset(
     dataset: tf.data.Dataset,
     *,
-    num_labels: int,
+    num_labels: int | None,
     labelled_batch_size: int,
     unlabelled_batch_size: int,
     seed: int = 0,
     binarize: bool = False,
     shuffle_buffer: int = 60_000,
+    unlabelled: tf.data.Dataset | None = None,
 ) -> tf.data.Dataset:
     """Endless `((labelled_images, labels), unlabelled_images)` batches in a fixed ratio.
 
     The labelled stream cycles through `num_labels` examples of `dataset` chosen by
-    `balanced_label_indices(..., seed=seed)`; the unlabelled stream is every image of
-    `dataset` with its label dropped. Each stream shows every one of its examples once per pass,
+    `balanced_label_indices(..., seed=seed)` (all of `dataset` when `num_labels` is None); the
+    unlabelled stream is every image of `dataset` with its label dropped, or of `unlabelled` when
+    given (one's own data: a folder with a few labelled class sub-folders, and a folder of the rest). Each stream shows every one of its examples once per pass,
     reshuffled every pass (batches may straddle two passes); with `binarize`,
     every pixel is a fresh Bernoulli draw each time it is seen (dynamic binarization).
 
     Args:
         dataset: Yields `(image, label)` with images float32 in [0, 1] (e.g. `load_dataset("mnist")`).
-        num_labels: Size of the labelled subset (a multiple of the number of classes).
+        num_labels: Size of the labelled subset (a multiple of the number of classes), or None for all of `dataset`.
         labelled_batch_size: Labelled examples per batch.
         unlabelled_batch_size: Unlabelled images per batch.
         seed: Seeds the subset, the shuffling and the binarization.
         binarize: Dynamic binarization of both streams.
         shuffle_buffer: Shuffle buffer of the unlabelled stream.
+        unlabelled: Images (or `(image, label)` pairs, labels ignored) for the unlabelled stream.
 
     Example:
         >>> batches = semi_supervised_dataset(load_dataset("mnist"), num_labels=100, labelled_batch_size=32,
         ...                                   unlabelled_batch_size=96, seed=0)
         >>> (labelled, labels), unlabelled = next(iter(batches))
+        >>> own = semi_supervised_dataset(load_dataset("folder:photos/labelled"), num_labels=None, labelled_batch_size=16,
+        ...                               unlabelled_batch_size=48, unlabelled=load_dataset("folder:photos/unlabelled"))
     """
     if labelled_batch_size < 1 or unlabelled_batch_size < 1:
         raise ValueError(
@@ -66,23 +71,23 @@ def semi_supervised_dataset(
     labels = np.fromiter(dataset.map(lambda image, label: label).as_numpy_iterator(), dtype=np.int64)
     if len(labels) == 0:
         raise ValueError("`dataset` is empty: a semi-supervised stream needs images.")
-    chosen = tf.constant(balanced_label_indices(labels, num_labels, seed=seed), tf.int64)
+    if num_labels is None and labels.min() < 0:
+        raise ValueError("`num_labels=None` takes every example of `dataset` as labelled, but some have no label (a folder without class sub-folders).")
+    chosen = np.arange(len(labels)) if num_labels is None else balanced_label_indices(labels, num_labels, seed=seed)
     labelled = (
         dataset.enumerate()
-        .filter(lambda index, element: tf.reduce_any(tf.equal(index, chosen)))
+        .filter(lambda index, element: tf.reduce_any(tf.equal(index, tf.constant(chosen, tf.int64))))
         .map(lambda index, element: (element[0], tf.cast(element[1], tf.int32)))
         .cache()
-        .shuffle(num_labels, seed=seed, reshuffle_each_iteration=True)
+        .shuffle(len(chosen), seed=seed, reshuffle_each_iteration=True)
         .repeat()
         .batch(labelled_batch_size, drop_remainder=True)
     )
-    unlabelled = (
-        dataset.map(lambda image, label: image)
-        .shuffle(min(shuffle_buffer, len(labels)), seed=seed + 1, reshuffle_each_iteration=True)
-        .repeat()
-        .batch(unlabelled_batch_size, drop_remainder=True)
+    images = (unlabelled if unlabelled is not None else dataset).map(lambda *element: element[0])
+    unlabelled_stream = (
+        images.shuffle(shuffle_buffer, seed=seed + 1, reshuffle_each_iteration=True).repeat().batch(unlabelled_batch_size, drop_remainder=True)
     )
-    batches = tf.data.Dataset.zip(labelled, unlabelled)
+    batches = tf.data.Dataset.zip(labelled, unlabelled_stream)
     return _map_with_batch_seeds(batches, _binarized if binarize else _unchanged, seed + 2)
 
 
