@@ -9,6 +9,11 @@ from tf_genrepair.configs.schema import (
     TrainConfig,
 )
 
+# The labelled subset and the unlabelled stream come from the training split; the models are
+# validated on held-out training images, never on the test set.
+VALIDATION = "train[55000:]"
+SMOKE_SPLITS = {"train_split": "train[:3500]", "eval_split": "train[3500:]"}
+
 
 def ssvae_mnist() -> ExperimentConfig:
     """M2 (Kingma et al. 2014) on binarized MNIST with 100 labels (ten per class, seed 0), a CNN q(y|x).
@@ -19,7 +24,7 @@ def ssvae_mnist() -> ExperimentConfig:
     return ExperimentConfig(
         name="ssvae_mnist",
         kind="ssvae",
-        data=DataConfig(batch_size=100, binarize=True, train_split=GENERATOR_TRAINING, eval_split="test", num_labels=100, labelled_batch_size=50),
+        data=DataConfig(batch_size=100, binarize=True, train_split=GENERATOR_TRAINING, eval_split=VALIDATION, num_labels=100, labelled_batch_size=50),
         model=SemiSupervisedVAEConfig(classification_weight=10.0),
         train=TrainConfig(epochs=20, learning_rate=1e-3, steps_per_execution=10),
     )
@@ -30,7 +35,7 @@ def ssvae_mnist_smoke() -> ExperimentConfig:
     return ExperimentConfig(
         name="ssvae_mnist_smoke",
         kind="ssvae",
-        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, binarize=True, eval_split="test[:500]", num_labels=100, labelled_batch_size=32),
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, binarize=True, **SMOKE_SPLITS, num_labels=100, labelled_batch_size=32),
         model=SemiSupervisedVAEConfig(latent_dim=8, hidden_units=64, classifier_width=8, classification_weight=10.0),
         train=TrainConfig(epochs=2, steps_per_epoch=20, learning_rate=2e-3),
     )
@@ -45,7 +50,7 @@ def ssgan_mnist() -> ExperimentConfig:
     return ExperimentConfig(
         name="ssgan_mnist",
         kind="ssgan",
-        data=DataConfig(batch_size=100, train_split=GENERATOR_TRAINING, eval_split="test", num_labels=100, labelled_batch_size=100),
+        data=DataConfig(batch_size=100, train_split=GENERATOR_TRAINING, eval_split=VALIDATION, num_labels=100, labelled_batch_size=100),
         model=SemiSupervisedGANConfig(),
         train=TrainConfig(epochs=50, learning_rate=3e-3, beta_1=0.5, steps_per_execution=10),
     )
@@ -56,7 +61,7 @@ def ssgan_mnist_smoke() -> ExperimentConfig:
     return ExperimentConfig(
         name="ssgan_mnist_smoke",
         kind="ssgan",
-        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, eval_split="test[:500]", num_labels=100, labelled_batch_size=32),
+        data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, **SMOKE_SPLITS, num_labels=100, labelled_batch_size=32),
         model=SemiSupervisedGANConfig(latent_dim=16, generator_units=(64,), discriminator_units=(128, 64)),
         train=TrainConfig(epochs=2, steps_per_epoch=20, learning_rate=3e-3, beta_1=0.5),
     )
