@@ -123,7 +123,7 @@ def feature_matching_loss(real_features: tf.Tensor, fake_features: tf.Tensor, *,
 
     def global_mean(features: tf.Tensor) -> tf.Tensor:
         local = tf.reduce_sum(features, axis=0)
-        every = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.stop_gradient(local)) if context else tf.stop_gradient(local)
+        every = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.stop_gradient(local))
         return (every + local - tf.stop_gradient(local)) / total
 
     return tf.reduce_sum(tf.square(tf.stop_gradient(global_mean(real_features)) - global_mean(fake_features)))

@@ -27,8 +27,11 @@ KINDS = {
     "cgan": "cgan_mnist_smoke",
     "vae": "vae_mnist_smoke",
     "cvae": "cvae_mnist_smoke",
+    "ssvae": "ssvae_mnist_smoke",
+    "ssgan": "ssgan_mnist_smoke",
 }
-FAMILY = {"inpainter": "restorer", "denoiser": "restorer", "dcgan": "gan", "cgan": "gan", "cvae": "vae"}  # Same signatures as.
+# Same signatures as.
+FAMILY = {"inpainter": "restorer", "denoiser": "restorer", "dcgan": "gan", "cgan": "gan", "cvae": "vae", "ssvae": "classifier", "ssgan": "classifier"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,7 @@ def images(count: int = 3, channels: int = 1, size: int = 28) -> np.ndarray:
 
 def in_process(kind: str, model, signature: str, inputs: dict) -> dict:
     """What the Keras model itself returns for a signature's inputs."""
-    if kind == "classifier":
+    if FAMILY.get(kind, kind) == "classifier":
         floats = inputs["images"] if inputs["images"].dtype == np.float32 else inputs["images"].astype(np.float32) / 255.0
         logits = model(floats, training=False).numpy()
         return {"probabilities": tf.nn.softmax(logits).numpy(), "class_id": logits.argmax(-1)}
@@ -75,7 +78,7 @@ def in_process(kind: str, model, signature: str, inputs: dict) -> dict:
 def request_inputs(kind: str, model, signature: str) -> dict:
     latent_dim = getattr(model, "latent_dim", None)
     labels = np.array([1, 4, 7], np.int32)
-    if kind == "classifier":
+    if FAMILY.get(kind, kind) == "classifier":
         return {"images": images()} if signature != "classify_uint8" else {"images": (images() * 255).astype(np.uint8)}
     if FAMILY.get(kind, kind) == "restorer":
         batch = images(2, size=20) if "uint8" not in signature else (images(2, size=20) * 255).astype(np.uint8)

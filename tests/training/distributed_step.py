@@ -85,9 +85,7 @@ def build(kind: str) -> keras.Model:
             num_classes=10,
             classification_weight=2.0,
         )
-        # Its loss is hundreds of nats per image: a tenth of the step keeps float rounding well below the
-        # tolerance, while a wrongly scaled replica share would still move the weights by a factor.
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))
+        model.compile(optimizer=sgd())
     elif kind == "ssgan":  # No Gaussian noise layers: each replica would draw its own.
         model = SemiSupervisedGAN(
             feature_matching_generator(latent_dim=4, hidden_units=(16,)),

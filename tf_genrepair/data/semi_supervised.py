@@ -73,13 +73,14 @@ def semi_supervised_dataset(
         raise ValueError("`dataset` is empty: a semi-supervised stream needs images.")
     if num_labels is None and labels.min() < 0:
         raise ValueError("`num_labels=None` takes every example of `dataset` as labelled, but some have no label (a folder without class sub-folders).")
-    chosen = np.arange(len(labels)) if num_labels is None else balanced_label_indices(labels, num_labels, seed=seed)
+    labelled = dataset
+    if num_labels is not None:
+        chosen = tf.constant(balanced_label_indices(labels, num_labels, seed=seed), tf.int64)
+        labelled = dataset.enumerate().filter(lambda index, element: tf.reduce_any(tf.equal(index, chosen))).map(lambda index, element: element)
     labelled = (
-        dataset.enumerate()
-        .filter(lambda index, element: tf.reduce_any(tf.equal(index, tf.constant(chosen, tf.int64))))
-        .map(lambda index, element: (element[0], tf.cast(element[1], tf.int32)))
+        labelled.map(lambda image, label: (image, tf.cast(label, tf.int32)))
         .cache()
-        .shuffle(len(chosen), seed=seed, reshuffle_each_iteration=True)
+        .shuffle(num_labels or len(labels), seed=seed, reshuffle_each_iteration=True)
         .repeat()
         .batch(labelled_batch_size, drop_remainder=True)
     )
@@ -88,11 +89,7 @@ def semi_supervised_dataset(
         images.shuffle(shuffle_buffer, seed=seed + 1, reshuffle_each_iteration=True).repeat().batch(unlabelled_batch_size, drop_remainder=True)
     )
     batches = tf.data.Dataset.zip(labelled, unlabelled_stream)
-    return _map_with_batch_seeds(batches, _binarized if binarize else _unchanged, seed + 2)
-
-
-def _unchanged(batch: tuple, batch_seed: tf.Tensor) -> tuple:
-    return batch
+    return _map_with_batch_seeds(batches, _binarized, seed + 2) if binarize else batches.prefetch(tf.data.AUTOTUNE)
 
 
 def _binarized(batch: tuple, batch_seed: tf.Tensor) -> tuple:

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from tf_genrepair.data import classification_dataset, load_dataset
 from tf_genrepair.models.kind import ModelKind, Signatures
-from tf_genrepair.models.signature_checks import checked_images, concrete, from_uint8
+from tf_genrepair.models.signature_checks import classification_signatures
 from tf_genrepair.networks import digit_classifier_network
 from tf_genrepair.networks.classifier import FEATURES_LAYER
 
@@ -97,14 +97,7 @@ class Classifier(ModelKind, keras.Model):
 
     def serving_signatures(self) -> Signatures:
         """`classify` = `serving_default` (images -> probabilities, class_id) and `classify_uint8`."""
-
-        def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
-            logits = tf.cast(self(checked_images(images, "images", self.channels), training=False), tf.float32)
-            return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
-
-        floats = concrete(classify, tf.TensorSpec(None, tf.float32, name="images"))
-        uint8 = concrete(lambda images: classify(from_uint8(images)), tf.TensorSpec(None, tf.uint8, name="images"))
-        return {"serving_default": floats, "classify": floats, "classify_uint8": uint8}
+        return classification_signatures(self, self.channels)
 
     def serving_metadata(self) -> dict[str, int]:
         return {"image_channels": self.channels}

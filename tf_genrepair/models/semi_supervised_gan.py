@@ -5,17 +5,15 @@ import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.losses import feature_matching_loss, k_plus_one_unsupervised_loss
-from tf_genrepair.models.classifier import predict_labels
-from tf_genrepair.models.kind import ModelKind, Signatures, experiment_learning_rate
+from tf_genrepair.models.kind import experiment_learning_rate
 from tf_genrepair.models.labels import split_labelled_batch
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
-from tf_genrepair.models.semi_supervised_batches import semi_supervised_experiment_datasets, split_semi_supervised_batch
-from tf_genrepair.models.signature_checks import checked_images, concrete
+from tf_genrepair.models.semi_supervised_kind import SemiSupervisedKind, split_semi_supervised_batch
 from tf_genrepair.networks import feature_matching_generator, k_plus_one_discriminator
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
-class SemiSupervisedGAN(ModelKind, keras.Model):
+class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
     """A GAN whose discriminator also classifies: K class logits and a fake class whose logit is fixed at 0.
 
     Discriminator loss per step: the cross-entropy of the labelled images' classes (softmax over
@@ -139,10 +137,6 @@ class SemiSupervisedGAN(ModelKind, keras.Model):
 
     # --- Public API. ---
 
-    def predict_labels(self, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
-        """Class ids from the discriminator's class logits, `[N]` int64."""
-        return predict_labels(self, images, batch_size=batch_size)
-
     def sample(self, num_images: int, *, seed: int = 0) -> np.ndarray:
         """Generated images in [0, 1] from uniform latents."""
         latents = tf.random.stateless_uniform([num_images, self.latent_dim], [seed, 0])
@@ -164,11 +158,6 @@ class SemiSupervisedGAN(ModelKind, keras.Model):
         )
         return cls(generator, discriminator, latent_dim=model.latent_dim, num_classes=model.num_classes, unsupervised_weight=model.unsupervised_weight, seed=config.train.seed)
 
-    @classmethod
-    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-        """One pass of the unlabelled images per epoch beside the labelled subset, and the labelled evaluation split."""
-        return semi_supervised_experiment_datasets(config)
-
     def compile_for_experiment(self, config, *, total_steps: int) -> None:
         """Adam (beta_1 from `config.train`) for both players, the learning rate annealed over the run."""
         train = config.train
@@ -179,18 +168,11 @@ class SemiSupervisedGAN(ModelKind, keras.Model):
             steps_per_execution=train.steps_per_execution,
         )
 
-    # --- Export. ---
+    # --- Export (the classify signatures of SemiSupervisedKind). ---
 
-    def serving_signatures(self) -> Signatures:
-        """`classify` = `serving_default`: images -> probabilities and class_id of the discriminator's classes."""
-        channels = int(self.discriminator.inputs[0].shape[-1])
-
-        def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
-            logits = self(checked_images(images, "images", channels), training=False)
-            return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
-
-        floats = concrete(classify, tf.TensorSpec(None, tf.float32, name="images"))
-        return {"serving_default": floats, "classify": floats}
+    @property
+    def image_channels(self) -> int:
+        return int(self.discriminator.inputs[0].shape[-1])
 
     def get_config(self) -> dict:
         return {

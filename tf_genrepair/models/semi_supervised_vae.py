@@ -7,18 +7,15 @@ import numpy as np
 import tensorflow as tf
 
 from tf_genrepair.likelihoods import get_likelihood
-from tf_genrepair.models.classifier import predict_labels
-from tf_genrepair.models.kind import ModelKind, Signatures
 from tf_genrepair.models.labels import split_labelled_batch
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
-from tf_genrepair.models.semi_supervised_batches import semi_supervised_experiment_datasets, split_semi_supervised_batch
-from tf_genrepair.models.signature_checks import checked_images, concrete
+from tf_genrepair.models.semi_supervised_kind import SemiSupervisedKind, split_semi_supervised_batch
 from tf_genrepair.models.vae import gaussian_kl_per_dimension
 from tf_genrepair.networks import digit_classifier_network, mlp_decoder, mlp_encoder
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
-class SemiSupervisedVAE(ModelKind, keras.Model):
+class SemiSupervisedVAE(SemiSupervisedKind, keras.Model):
     """M2: p(x, y, z) = p(x | y, z) p(y) p(z) with q(z | x, y) q(y | x); `fit()` on few labels and many images.
 
     For a labelled pair the bound is
@@ -165,10 +162,6 @@ class SemiSupervisedVAE(ModelKind, keras.Model):
 
     # --- Public API. ---
 
-    def predict_labels(self, images: np.ndarray, *, batch_size: int = 512) -> np.ndarray:
-        """Class ids from q(y | x), `[N]` int64."""
-        return predict_labels(self, images, batch_size=batch_size)
-
     def sample(self, num_images: int, *, labels: int | np.ndarray, seed: int = 0) -> np.ndarray:
         """Mean images of p(x | y, z) for prior draws z and the requested classes."""
         labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (num_images,)))
@@ -195,23 +188,11 @@ class SemiSupervisedVAE(ModelKind, keras.Model):
             seed=config.train.seed,
         )
 
-    @classmethod
-    def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-        """One pass of the unlabelled images per epoch beside the labelled subset, and the labelled evaluation split."""
-        return semi_supervised_experiment_datasets(config)
+    # --- Export (the classify signatures of SemiSupervisedKind). ---
 
-    # --- Export. ---
-
-    def serving_signatures(self) -> Signatures:
-        """`classify` = `serving_default`: images -> probabilities and class_id of q(y | x)."""
-        channels = int(self.classifier.inputs[0].shape[-1])
-
-        def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
-            logits = self(checked_images(images, "images", channels), training=False)
-            return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
-
-        floats = concrete(classify, tf.TensorSpec(None, tf.float32, name="images"))
-        return {"serving_default": floats, "classify": floats}
+    @property
+    def image_channels(self) -> int:
+        return int(self.classifier.inputs[0].shape[-1])
 
     def get_config(self) -> dict:
         return {

@@ -69,3 +69,16 @@ def image_outputs(images: tf.Tensor, name: str = "images") -> dict[str, tf.Tenso
 def concrete(function: Callable, *specs: tf.TensorSpec) -> tf.types.experimental.ConcreteFunction:
     """`function` traced for `specs`; the spec names name the signature's inputs."""
     return tf.function(function, input_signature=list(specs)).get_concrete_function()
+
+
+def classification_signatures(model: Callable, channels: int) -> dict[str, tf.types.experimental.ConcreteFunction]:
+    """`classify` = `serving_default` (float images -> probabilities, class_id) and `classify_uint8`, for any
+    model whose call maps images to class logits."""
+
+    def classify(images: tf.Tensor) -> dict[str, tf.Tensor]:
+        logits = tf.cast(model(checked_images(images, "images", channels), training=False), tf.float32)
+        return {"probabilities": tf.nn.softmax(logits), "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32)}
+
+    floats = concrete(classify, tf.TensorSpec(None, tf.float32, name="images"))
+    uint8 = concrete(lambda images: classify(from_uint8(images)), tf.TensorSpec(None, tf.uint8, name="images"))
+    return {"serving_default": floats, "classify": floats, "classify_uint8": uint8}
