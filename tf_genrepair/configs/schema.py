@@ -107,6 +107,7 @@ class SemiSupervisedGANConfig:
     discriminator_units: tuple[int, ...] = (1000, 500, 250, 250, 250)
     input_noise: float = 0.3  # Standard deviation of the Gaussian noise on the discriminator's input.
     hidden_noise: float = 0.5  # ... and after each of its hidden layers.
+    weight_norm: bool = True  # Weight-normalised discriminator layers and generator output (Salimans et al.).
     unsupervised_weight: float = 1.0  # Weight of the real/fake term against the labelled cross-entropy.
 
 

@@ -140,7 +140,7 @@ def nearest_squared_distance(
 ) -> tf.Tensor:
     """Squared Euclidean distance from each point to the nearest active segment.
 
-    XLA fuses the `[B, P, S]` arithmetic into one loop, about 30x faster than unfused ops.
+    XLA fuses the `[B, P, S]` arithmetic into one loop instead of materialising the `[B, P, S]` intermediates.
 
     Args:
         points: `(rows, cols)`, each `[P]`.

@@ -148,13 +148,16 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
     def from_experiment(cls, config) -> "SemiSupervisedGAN":
         """Salimans et al.'s MNIST networks from a `SemiSupervisedGANConfig` (`config.model`)."""
         model = config.model
-        generator = feature_matching_generator(latent_dim=model.latent_dim, image_shape=model.image_shape, hidden_units=model.generator_units)
+        generator = feature_matching_generator(
+            latent_dim=model.latent_dim, image_shape=model.image_shape, hidden_units=model.generator_units, weight_norm=model.weight_norm
+        )
         discriminator = k_plus_one_discriminator(
             image_shape=model.image_shape,
             num_classes=model.num_classes,
             hidden_units=model.discriminator_units,
             input_noise=model.input_noise,
             hidden_noise=model.hidden_noise,
+            weight_norm=model.weight_norm,
         )
         return cls(generator, discriminator, latent_dim=model.latent_dim, num_classes=model.num_classes, unsupervised_weight=model.unsupervised_weight, seed=config.train.seed)
 

@@ -97,3 +97,40 @@ class PyramidFill(keras.layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "levels": self.levels}
+
+
+@keras.saving.register_keras_serializable(package="tf_genrepair")
+class WeightNormDense(keras.layers.Layer):
+    """A dense layer with weight normalisation (Salimans & Kingma 2016): `w_j = g_j v_j / ||v_j||` per output unit.
+
+    The length `g` of each unit's weight vector is learned apart from its direction `v`, so a step of
+    the optimizer on `v` changes the direction only; Salimans et al. (2016) use it in the
+    semi-supervised GAN's discriminator. `g` starts at 1 and the bias at 0.
+
+    Example:
+        >>> layer = WeightNormDense(250, activation="relu")
+        >>> outputs = layer(inputs)  # [B, 250]
+    """
+
+    def __init__(self, units: int, activation: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = activation
+        self.activation_function = keras.activations.get(activation)
+
+    def build(self, input_shape: tuple) -> None:
+        self.direction = self.add_weight(name="direction", shape=(input_shape[-1], self.units), initializer=keras.initializers.RandomNormal(stddev=0.05))
+        self.scale = self.add_weight(name="scale", shape=(self.units,), initializer="ones")
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        direction = keras.ops.cast(self.direction, inputs.dtype)
+        unit_directions = direction * keras.ops.rsqrt(keras.ops.sum(keras.ops.square(direction), axis=0, keepdims=True) + 1e-12)
+        outputs = keras.ops.matmul(inputs, unit_directions) * keras.ops.cast(self.scale, inputs.dtype) + keras.ops.cast(self.bias, inputs.dtype)
+        return self.activation_function(outputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units, "activation": self.activation}

@@ -38,7 +38,7 @@ def _real_images(config: ExperimentConfig, split: str) -> np.ndarray:
 
 
 def _quality_guard(config: ExperimentConfig, workdir: str) -> tuple[GenerativeQuality | None, dict]:
-    """The collapse guard and the FID between two real splits (the floor a generator can reach)."""
+    """The collapse guard and the FID between two real splits (a reference point, not a lower bound)."""
     evaluation = config.evaluation
     if not get_model_kind(config.kind).generative or not evaluation.classifier:
         return None, {}
