@@ -34,6 +34,11 @@ def _location_and_log_scale(parameters: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor
     return location, tf.maximum(log_scale, -7.0)  # Keeps the density finite on flat (all-black) regions.
 
 
+def gaussian_location(parameters: tf.Tensor) -> tf.Tensor:
+    """The unclipped location of a `gaussian` or `discretized_logistic` decoder output (data outside [0, 1], e.g. codes)."""
+    return _location_and_log_scale(parameters)[0]
+
+
 class Bernoulli(Likelihood):
     """Pixels are independent Bernoulli draws with the given logits (binarized or [0, 1] data)."""
 
@@ -58,7 +63,7 @@ class Gaussian(Likelihood):
         return _sum_per_example(-0.5 * math.log(2.0 * math.pi) - log_scale - 0.5 * tf.square(standardized))
 
     def mean(self, parameters):
-        return tf.clip_by_value(_location_and_log_scale(parameters)[0], 0.0, 1.0)
+        return tf.clip_by_value(gaussian_location(parameters), 0.0, 1.0)
 
 
 class FixedGaussian(Likelihood):
@@ -110,7 +115,7 @@ class DiscretizedLogistic(Likelihood):
         return _sum_per_example(log_probability)
 
     def mean(self, parameters):
-        return tf.clip_by_value(_location_and_log_scale(parameters)[0], 0.0, 1.0)
+        return tf.clip_by_value(gaussian_location(parameters), 0.0, 1.0)
 
 
 

@@ -76,3 +76,34 @@ def test_round_trips_and_rejects_bad_batches(tiny, tmp_path):
         tiny.train_step(tf.constant(images))
     with pytest.raises(ValueError, match="classification_weight"):
         SemiSupervisedVAE(tiny.encoder, tiny.decoder, tiny.classifier, latent_dim=LATENT, num_classes=K, classification_weight=-1.0)
+
+
+@pytest.fixture(scope="module")
+def m1(tmp_path_factory):
+    """A tiny VAE trained briefly on the shipped digits: M1 of M1+M2."""
+    from tf_genrepair.configs import get_experiment
+    from tf_genrepair.training import train_and_evaluate
+
+    workdir = str(tmp_path_factory.mktemp("m1") / "vae")
+    train_and_evaluate(get_experiment("vae_mnist_smoke", ["train.epochs=3", "train.steps_per_epoch=40", "evaluation.log_likelihood_samples=0"]), workdir)
+    return f"{workdir}/model.keras"
+
+
+def test_m1_plus_m2_models_the_frozen_codes_of_m1_and_learns_from_few_labels(m1, tmp_path):
+    from tf_genrepair.configs import get_experiment
+    from tf_genrepair.models import load_model
+    from tf_genrepair.training import train_and_evaluate
+
+    config = get_experiment("ssvae_m1m2_mnist_smoke", [f"model.code_model={m1}", "train.epochs=3", "train.steps_per_epoch=40"])
+    metrics = train_and_evaluate(config, str(tmp_path / "run"))
+    assert metrics["accuracy"] > 0.25  # Chance is 0.1; a 120-step M1's codes hold far less class information than images.
+    model, original = load_model(str(tmp_path / "run" / "model.keras")), load_model(m1)
+    for trained, untouched in zip(model.code_model.get_weights(), original.get_weights()):
+        np.testing.assert_array_equal(trained, untouched)  # M1 stays as it was trained.
+    images = (np.random.default_rng(0).random((4, 28, 28, 1)) > 0.7).astype(np.float32)
+    codes = original.posterior(tf.constant(images))[0].numpy()[:, np.newaxis, np.newaxis, :]
+    np.testing.assert_allclose(model(images), model.classifier(codes), rtol=1e-5, atol=1e-5)  # q(y | x) reads M1's mean code.
+    samples = model.sample(3, labels=[1, 2, 3])
+    assert samples.shape == (3, 28, 28, 1) and samples.min() >= 0.0 and samples.max() <= 1.0  # Decoded by M1 into images.
+    with pytest.raises(ValueError, match="likelihood=gaussian"):
+        SemiSupervisedVAE.from_experiment(get_experiment("ssvae_m1m2_mnist_smoke", [f"model.code_model={m1}", "model.likelihood=bernoulli"]))

@@ -94,6 +94,7 @@ class SemiSupervisedVAEConfig:
     classifier_width: int = 32  # q(y|x) is the digit classifier network of this width.
     likelihood: str = "bernoulli"
     classification_weight: float = 1.0  # alpha: weight of the labelled cross-entropy of q(y|x).
+    code_model: str | None = None  # M1+M2: a trained VAE (.keras) whose codes M2 models; likelihood then `gaussian`.
 
 
 @dataclasses.dataclass

@@ -228,6 +228,10 @@ class VAE(GenerativeModel, keras.Model):
         """Decodes the posterior mean of each image."""
         return self.decode(self.encode(images, labels)[0], labels)
 
+    def posterior(self, images: tf.Tensor, labels: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+        """The mean and log-variance of q(z | x) as tensors (inference mode), e.g. for M1+M2's codes."""
+        return self._encode(images, labels, training=False)
+
     def decode_latents(self, latents: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor:
         """The mean image of p(x | z) (the likelihood's mean) for each latent code."""
         return self.likelihood.mean(self._decode(latents, labels, training=False))

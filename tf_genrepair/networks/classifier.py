@@ -1,4 +1,4 @@
-"""A small CNN for digit-sized images; its `features` layer feeds FID/KID on digits."""
+"""Classifier graphs: a small CNN for digit-sized images (its `features` layer feeds FID/KID on digits), and an MLP for codes."""
 
 from typing import Sequence
 
@@ -48,3 +48,23 @@ def digit_classifier_network(
     x = keras.layers.Dropout(dropout)(features)
     logits = keras.layers.Dense(num_classes, name="logits")(x)
     return keras.Model(inputs, logits, name=name)
+
+
+def mlp_classifier_network(
+    *,
+    input_shape: Sequence[int],
+    num_classes: int = 10,
+    hidden_units: Sequence[int] = (500, 500),
+    activation: str = "swish",
+    name: str = "mlp_classifier",
+) -> keras.Model:
+    """Flattened inputs (e.g. a VAE's codes) through dense layers to logits.
+
+    Example:
+        >>> network = mlp_classifier_network(input_shape=(1, 1, 50), num_classes=10)
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="inputs")
+    x = keras.layers.Flatten()(inputs)
+    for units in hidden_units:
+        x = keras.layers.Dense(units, activation=activation)(x)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, name="logits")(x), name=name)
