@@ -33,14 +33,14 @@ def test_report_files_and_pictures(smoke_study):
     report, folder = smoke_study
     study = get_study("recognition_smoke")
     files = set(os.listdir(folder))
-    assert {"report.md", "report.json", "corruptions.png", "samples_cvae.png"} <= files
+    assert {"report.md", "report.json", "corruptions.png", "samples_cvae.png", "samples_ssvae_100labels.png"} <= files
     for name in study.corruptions:
         assert {f"accuracy_{name}.png", f"before_after_{name}.png"} <= files
     with open(folder / "report.json") as handle:
         written = json.load(handle)
     assert written["rows"] == report["rows"] and written["generated_data"] == report["generated_data"]
     text = (folder / "report.md").read_text()
-    for heading in ("## Summary", "## Generative-prior restoration", "## Generated data for recognition", "## VAE latent codes", "## Every row"):
+    for heading in ("## Summary", "## Generative-prior restoration", "## Few labels: generated data and semi-supervised models", "## VAE latent codes", "## Every row"):
         assert heading in text
 
 
@@ -91,12 +91,16 @@ def test_trained_restorer_wins_accuracy_back(smoke_study):
     assert methods["unet"]["psnr"] > methods["damaged"]["psnr"]
 
 
-def test_generated_data_rows_cover_each_source(smoke_study):
-    report, _ = smoke_study
-    sources = {(row["real_labels"], row["generated_by"]) for row in report["generated_data"]}
-    assert sources == {(100, None), (100, "cvae")}
-    (real_only,) = [row for row in report["generated_data"] if row["generated_by"] is None]
-    assert real_only["test_accuracy"] > 0.2  # 30 steps on 100 labels: above chance (0.1); the smoke cVAE's blobs add nothing.
+def test_few_label_rows_cover_each_source_and_say_which_labels_the_generator_saw(smoke_study):
+    report, folder = smoke_study
+    rows = {(row["classifier"], row["generated_by"], row["generator_labels"]): row for row in report["generated_data"]}
+    assert set(rows) == {("digit CNN", None, None), ("digit CNN", "cvae", "all"), ("digit CNN", "ssvae", 100), ("ssvae", None, None)}
+    assert {row["real_labels"] for row in rows.values()} == {100}
+    assert rows[("digit CNN", None, None)]["test_accuracy"] > 0.2  # 30 steps on 100 labels: above chance (0.1).
+    with open(folder / "models" / "ssvae_mnist_smoke_100labels" / "config.json") as handle:
+        data = json.load(handle)["data"]  # The semi-supervised model drew the same 100 labels as the digit CNN got:
+    assert data["num_labels"] == 100 and data["train_split"] == get_study("recognition_smoke").few_label_split
+    assert "| 100 | digit CNN | cvae | **all** |" in (folder / "report.md").read_text()
 
 
 def test_trained_models_are_reused(smoke_study):
@@ -119,6 +123,7 @@ def test_every_study_holds_valid_experiments_of_the_right_kinds():
             ("gan", "vae"): list(study.priors.values()),
             ("cgan", "cvae"): list(study.conditional_generators.values()),
             ("vae",): [study.latent_vae],
+            ("ssvae", "ssgan"): list(study.semi_supervised.values()),
         }
         for kinds, models in roles.items():
             for model in filter(None, models):

@@ -19,7 +19,8 @@ from tf_genrepair.configs.restorers import (
     restore_mnist_recognition,
     restore_mnist_smoke,
 )
-from tf_genrepair.configs.schema import ExperimentConfig
+from tf_genrepair.configs.schema import GENERATOR_TRAINING, SMOKE_GENERATOR_TRAINING, ExperimentConfig
+from tf_genrepair.configs.semi_supervised import ssgan_mnist, ssvae_mnist, ssvae_mnist_smoke
 from tf_genrepair.configs.vaes import (
     cvae_mnist,
     cvae_mnist_smoke,
@@ -51,8 +52,11 @@ class RecognitionStudy:
     priors: Mapping[str, TrainedModel] = dataclasses.field(default_factory=dict)  # Unconditional GAN/VAE as restoration priors.
     conditional_generators: Mapping[str, TrainedModel] = dataclasses.field(default_factory=dict)
     latent_vae: TrainedModel | None = None
+    # Semi-supervised models (kinds ssvae, ssgan), each trained once per label count on that many labels only.
+    semi_supervised: Mapping[str, TrainedModel] = dataclasses.field(default_factory=dict)
     data: str = "mnist"
     train_split: str = "train"
+    few_label_split: str = GENERATOR_TRAINING  # The few labels (and semi-supervised training) come from here.
     test_split: str = "test"
     corruptions: tuple[str, ...] | None = None  # None: the twelve classic corruptions.
     # Damage outside the classic twelve (new families, `composition2`, `composition3`), rows like the others.
@@ -87,6 +91,13 @@ UNKNOWN_DAMAGE = (
     "brightness", "contrast", "gamma", "haze", "vignetting", "uneven_illumination", "defocus_blur", "zoom_blur", "glass_blur",
     "blots", "pen_lines", "stripes", "elastic", "affine", "posterize", "bit_depth", "composition2", "composition3",
 )
+
+
+def few_label_variant(model: TrainedModel, study: "RecognitionStudy", count: int) -> TrainedModel:
+    """`model` trained on the `count` labels the study's few-label classifier gets: the same split, count and seed."""
+    overrides = (f"data.train_split={study.few_label_split}", f"data.num_labels={count}", f"train.seed={study.seed}")
+    name = f"{model.experiment.name}_{count}labels"
+    return TrainedModel(variant(model.experiment, name, *overrides), folder=f"{model.folder_name}_{count}labels")
 
 
 def _without(base: ExperimentConfig, family: str, *overrides: str) -> TrainedModel:
@@ -125,6 +136,7 @@ def recognition_mnist() -> RecognitionStudy:
         priors={"vae_prior": TrainedModel(vae_mnist())},
         conditional_generators={"cgan": TrainedModel(cgan_mnist()), "cvae": TrainedModel(cvae_mnist())},
         latent_vae=TrainedModel(vae_mnist()),
+        semi_supervised={"ssvae": TrainedModel(ssvae_mnist()), "ssgan": TrainedModel(ssgan_mnist())},
     )
 
 
@@ -151,6 +163,8 @@ def recognition_demo() -> RecognitionStudy:
             for family in ("lighting", "geometric")
         },
         conditional_generators={"cvae": TrainedModel(variant(cvae_mnist_smoke(), "cvae_demo", *cvae), folder="cvae")},
+        semi_supervised={"ssvae": TrainedModel(variant(ssvae_mnist_smoke(), "ssvae_demo", "train.epochs=4", "train.steps_per_epoch=100"), folder="ssvae")},
+        few_label_split=SMOKE_GENERATOR_TRAINING,
         label_counts=(100, 1000),
         generated_per_class=300,
         few_label_steps=300,
@@ -169,12 +183,14 @@ def recognition_smoke() -> RecognitionStudy:
         priors={"vae_prior": TrainedModel(vae_mnist_smoke())},
         conditional_generators={"cvae": TrainedModel(cvae_mnist_smoke())},
         latent_vae=TrainedModel(vae_mnist_smoke()),
+        semi_supervised={"ssvae": TrainedModel(ssvae_mnist_smoke())},
         corruptions=("box", "gaussian_noise", "gaussian_blur"),
         unknown_damage=("haze",),
         leave_one_family_out={"lighting": _without(restore_mnist_blind_smoke(), "lighting", "train.epochs=1")},
         severities=(5,),
         prior_images=40,
         prior_steps=10,
+        few_label_split=SMOKE_GENERATOR_TRAINING,
         label_counts=(100,),
         generated_per_class=20,
         few_label_steps=30,

@@ -1,4 +1,4 @@
-"""Generated data for recognition: a classifier trained on few real labels, with and without conditional samples."""
+"""Few labels: a classifier trained on few real labels, with and without conditional samples, beside semi-supervised models."""
 
 from typing import Callable, Mapping, Sequence
 
@@ -59,30 +59,70 @@ def generated_data_gain(
     test_labels: np.ndarray,
     samplers: Mapping[str, ConditionalSampler],
     *,
+    semi_supervised: Mapping[int, Mapping[str, keras.Model]] | None = None,
     label_counts: Sequence[int] = (100, 1000),
     generated_per_class: int = 1000,
     steps: int = 600,
     seed: int = 0,
 ) -> list[dict]:
-    """Test accuracy of a classifier trained on `n` real labels alone and with each sampler's images.
+    """Test accuracy from `n` real labels: the digit CNN alone, with generated images, and semi-supervised models.
+
+    For every label count the labelled subset is `balanced_subset(..., seed=seed)`, the subset a
+    semi-supervised model trained with `data.num_labels=n` and `train.seed=seed` saw too.
+
+    Args:
+        samplers: Conditional generators trained on every training label (their rows say so).
+        semi_supervised: Label count -> name -> a semi-supervised model trained on those labels only:
+            scored as a classifier (`predict_labels`), and where it draws images of a class
+            (`samples_by_class`), its samples feed the digit CNN like the samplers' do.
 
     Returns:
-        One row per (label count, source): `{"real_labels", "generated_by", "generated_images",
-        "test_accuracy"}`, `generated_by` None for real data alone.
+        One row per (label count, method): `{"real_labels", "classifier", "generated_by",
+        "generator_labels", "generated_images", "test_accuracy"}`; `classifier` is "digit CNN" or
+        the semi-supervised model's name, `generator_labels` "all" or the label count (None without
+        generated images).
 
     Example:
         >>> rows = generated_data_gain(x, y, x_test, y_test, {"cgan": lambda labels: cgan.sample(len(labels), labels=labels)})
     """
+    semi_supervised = semi_supervised or {}
     num_classes = int(train_labels.max()) + 1
     generated_labels = np.repeat(np.arange(num_classes), generated_per_class)
-    generated = {name: (np.clip(sampler(generated_labels), 0.0, 1.0), generated_labels) for name, sampler in samplers.items()}
+
+    def draw(sampler: ConditionalSampler) -> tuple[np.ndarray, np.ndarray]:
+        return np.clip(sampler(generated_labels), 0.0, 1.0), generated_labels
+
+    def accuracy(model) -> float:
+        return float(np.mean(model.predict_labels(test_images) == test_labels))
+
+    all_label_data = {name: draw(sampler) for name, sampler in samplers.items()}
     rows = []
-    progress = keras.utils.Progbar(len(label_counts) * (1 + len(samplers)), unit_name="classifier")
+    progress = keras.utils.Progbar(len(label_counts), unit_name="label count")
     for count in label_counts:
         images, labels = balanced_subset(train_images, train_labels, count, seed=seed)
-        for name, extra in [(None, None), *generated.items()]:
+        models = semi_supervised.get(count, {})
+        sources = [(None, None, None), *((name, "all", data) for name, data in all_label_data.items())]
+        sources += [(name, count, draw(class_sampler(model, seed))) for name, model in models.items() if model.samples_by_class]
+        for name, generator_labels, extra in sources:
             classifier = train_few_label_classifier(images, labels, generated=extra, steps=steps, seed=seed)
-            accuracy = float(np.mean(classifier.predict_labels(test_images) == test_labels))
-            rows.append({"real_labels": count, "generated_by": name, "generated_images": 0 if extra is None else len(extra[1]), "test_accuracy": accuracy})
-            progress.add(1)
+            rows.append({
+                "real_labels": count, "classifier": "digit CNN", "generated_by": name, "generator_labels": generator_labels,
+                "generated_images": 0 if extra is None else len(extra[1]), "test_accuracy": accuracy(classifier),
+            })
+        for name, model in models.items():
+            rows.append({
+                "real_labels": count, "classifier": name, "generated_by": None, "generator_labels": None,
+                "generated_images": 0, "test_accuracy": accuracy(model),
+            })
+        progress.add(1)
     return rows
+
+
+def class_sampler(model: keras.Model, seed: int) -> ConditionalSampler:
+    """`labels -> images` of a model that samples by class, in chunks of about 1,000."""
+
+    def sample(labels: np.ndarray) -> np.ndarray:
+        chunks = np.array_split(labels, max(1, len(labels) // 1000))
+        return np.concatenate([model.sample(len(part), labels=part, seed=seed + index) for index, part in enumerate(chunks)])
+
+    return sample

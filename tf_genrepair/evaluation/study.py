@@ -8,16 +8,16 @@ import contextlib
 import json
 import os
 import time
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import keras
 import numpy as np
 
 from tf_genrepair.configs import RecognitionStudy, TrainedModel
-from tf_genrepair.configs.studies import with_reference_classifier
+from tf_genrepair.configs.studies import few_label_variant, with_reference_classifier
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, CORRUPTIONS
 from tf_genrepair.data import load_arrays
-from tf_genrepair.evaluation.generated_data import generated_data_gain
+from tf_genrepair.evaluation.generated_data import class_sampler, generated_data_gain
 from tf_genrepair.evaluation.leave_one_family_out import evaluate_leave_one_family_out
 from tf_genrepair.evaluation.recognition_gain import (
     RestoreFunction,
@@ -39,7 +39,7 @@ from tf_genrepair.evaluation.report import (
 )
 from tf_genrepair.io.atomic import make_folder
 from tf_genrepair.io.plots import save_image_grid
-from tf_genrepair.models import GenerativeModel, load_model
+from tf_genrepair.models import load_model
 from tf_genrepair.restoration import GenerativePriorRestorer, baselines_for
 from tf_genrepair.training import train_and_evaluate
 
@@ -83,13 +83,6 @@ def _arrays(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     return check_labelled_images(images, labels)
 
 
-def _sampler(model: GenerativeModel, seed: int) -> Callable[[np.ndarray], np.ndarray]:
-    def sample(labels: np.ndarray) -> np.ndarray:
-        return np.concatenate([model.sample(len(part), labels=part, seed=seed + index) for index, part in enumerate(np.array_split(labels, max(1, len(labels) // 1000)))])
-
-    return sample
-
-
 def _restorer_fn(model: keras.Model) -> RestoreFunction:
     return lambda damaged, mask: model.restore(damaged, mask, batch_size=256)
 
@@ -116,6 +109,10 @@ class _Models:
             for name, model in study.priors.items()
         }
         self.generators = {name: _load(folder(model), best_generator=True) for name, model in study.conditional_generators.items()}
+        self.semi_supervised = {
+            count: {name: _load(folder(few_label_variant(model, study, count))) for name, model in study.semi_supervised.items()}
+            for count in (study.label_counts if study.semi_supervised else ())
+        }
         self.latent_probe = None
         if study.latent_vae:
             with open(os.path.join(folder(study.latent_vae), "metrics.json")) as handle:
@@ -130,7 +127,10 @@ def _pictures(study: RecognitionStudy, models: _Models, images: np.ndarray, fold
     for name in _corruptions(study):
         methods = {**models.restorers, **(baselines_for(name) if study.classical_baselines else {})}
         save_before_after(examples, name, severity, methods, os.path.join(folder, f"before_after_{name}.png"), seed=study.seed)
-    for name, generator in models.generators.items():
+    class_samplers = {name: generator for name, generator in models.generators.items()}
+    for count, semi_supervised in models.semi_supervised.items():
+        class_samplers.update({f"{name}_{count}labels": model for name, model in semi_supervised.items() if model.samples_by_class})
+    for name, generator in class_samplers.items():
         labels = np.repeat(np.arange(generator.num_classes), SAMPLES_PER_CLASS)
         path = os.path.join(folder, f"samples_{name}.png")
         images_of_classes = generator.sample(len(labels), labels=labels, seed=study.seed)
@@ -208,12 +208,12 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
         with stages("generative-prior restoration"):
             report["generative_prior"], text = _prior_section(study, models, images, labels)
         sections.append(text)
-    if models.generators:
-        with stages("generated data for recognition"):
-            train_images, train_labels = _arrays(study.data, study.train_split)
-            samplers = {name: _sampler(model, study.seed) for name, model in models.generators.items()}
+    if models.generators or models.semi_supervised:
+        with stages("few labels: generated data and semi-supervised models"):
+            train_images, train_labels = _arrays(study.data, study.few_label_split)
+            samplers = {name: class_sampler(model, study.seed) for name, model in models.generators.items()}
             report["generated_data"] = generated_data_gain(
-                train_images, train_labels, images, labels, samplers,
+                train_images, train_labels, images, labels, samplers, semi_supervised=models.semi_supervised,
                 label_counts=study.label_counts, generated_per_class=study.generated_per_class, steps=study.few_label_steps, seed=study.seed,
             )
         sections.append(generated_data_markdown(report["generated_data"]))

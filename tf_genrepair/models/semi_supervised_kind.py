@@ -1,5 +1,7 @@
 """`SemiSupervisedKind`: what the semi-supervised models share: their batches, their data, and being classifiers."""
 
+from typing import ClassVar
+
 import numpy as np
 import tensorflow as tf
 
@@ -20,9 +22,12 @@ def split_semi_supervised_batch(data, model_name: str) -> tuple[tf.Tensor, tf.Te
 class SemiSupervisedKind(ModelKind):
     """Mixin of models trained on few labels and many images whose call returns class logits.
 
-    Subclasses give `image_channels`; this gives their experiment data, `predict_labels` and the
-    `classify` serving signatures.
+    Subclasses give `image_channels` and say whether they draw images of a requested class
+    (`samples_by_class`: `sample(n, labels=...)`); this gives their experiment data, `predict_labels`
+    and the `classify` serving signatures.
     """
+
+    samples_by_class: ClassVar[bool] = False
 
     @property
     def image_channels(self) -> int:

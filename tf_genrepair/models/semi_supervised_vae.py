@@ -54,6 +54,7 @@ class SemiSupervisedVAE(SemiSupervisedKind, keras.Model):
     """
 
     kind = "ssvae"
+    samples_by_class = True  # p(x | y, z) draws digits of a requested class.
 
     def __init__(
         self,
