@@ -7,7 +7,10 @@ answers the same request sequence, one request at a time:
   loaded with `tf.saved_model.load` (what TF Serving executes);
 - `keras`: the Keras model called directly (the baseline);
 - `saved_model_onednn_off`: `saved_model` in a process started with `TF_ENABLE_ONEDNN_OPTS=0`
-  (TensorFlow's own CPU kernels instead of oneDNN's, which keep state for every input shape).
+  (TensorFlow's own CPU kernels instead of oneDNN's, which keep state for every input shape);
+- `saved_model_primitive_cache_0`, `saved_model_malloc_arenas_2`: `saved_model` with oneDNN's
+  primitive cache off (`ONEDNN_PRIMITIVE_CACHE_CAPACITY=0`) or glibc limited to two malloc arenas
+  (`MALLOC_ARENA_MAX=2`), two settings often suggested against growing memory.
 
 Two request mixes: `sizes_from_a_set` (8 image sizes from 28x28 to 512x512, shuffled; batch 1
 or 4) and `random_sizes` (every request a new height and width in [16, 512]). The resident set
@@ -35,7 +38,13 @@ from harness.results import default_output, write_results  # noqa: E402
 
 SET_SIZES = [(28, 28), (64, 48), (97, 131), (128, 128), (200, 300), (256, 256), (384, 512), (512, 512)]
 MIXES = ("sizes_from_a_set", "random_sizes")
-PATHS = {"saved_model": {}, "keras": {}, "saved_model_onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"}}
+PATHS = {
+    "saved_model": {},
+    "keras": {},
+    "saved_model_onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
+    "saved_model_primitive_cache_0": {"ONEDNN_PRIMITIVE_CACHE_CAPACITY": "0"},
+    "saved_model_malloc_arenas_2": {"MALLOC_ARENA_MAX": "2"},
+}
 
 
 def requests(mix: str, count: int, seed: int = 0) -> list[tuple[int, int, int]]:
