@@ -26,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from tf_genrepair.data import load_arrays  # noqa: E402
-from tf_genrepair.metrics import extract_features, fid, sample_quality  # noqa: E402
+from tf_genrepair.metrics import extract_features, fid, generator_quality  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -41,14 +41,6 @@ def read_json_lines(path: str) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def score(model, classifier, real_features: np.ndarray, num_samples: int, seed: int) -> dict[str, float]:
-    """Sample quality of `num_samples` samples of `model` (classes cycling 0-9 when it is conditional)."""
-    if model.conditional:
-        labels = np.arange(num_samples) % model.num_classes
-        return sample_quality(classifier, model.sample(num_samples, labels=labels, seed=seed), real_features, requested_labels=labels)
-    return sample_quality(classifier, model.generate(num_samples, seed=seed), real_features)
-
-
 def evaluate_workdir(workdir: str, classifier, test_features: np.ndarray, num_samples: int, seed: int) -> dict:
     """Validation history, and test-set quality of the guard's pick and of the final generator, for one run."""
     with open(os.path.join(workdir, "config.json")) as handle:
@@ -57,7 +49,7 @@ def evaluate_workdir(workdir: str, classifier, test_features: np.ndarray, num_sa
         train_seconds = json.load(handle)["train_seconds"]
     history = read_json_lines(os.path.join(workdir, "sample_quality.jsonl"))
     model = load_model(os.path.join(workdir, "model.keras"))
-    final = score(model, classifier, test_features, num_samples, seed)
+    final = generator_quality(model, classifier, test_features, num_samples=num_samples, seed=seed)
     model.sampling_network().load_weights(os.path.join(workdir, "best_generator.weights.h5"))
     selected_epoch = min(history, key=lambda record: record["fid"])["epoch"]
     return {
@@ -69,7 +61,7 @@ def evaluate_workdir(workdir: str, classifier, test_features: np.ndarray, num_sa
         "train_seconds": train_seconds,
         "validation_history": history,
         "selected_epoch": selected_epoch,
-        "test_selected": score(model, classifier, test_features, num_samples, seed),
+        "test_selected": generator_quality(model, classifier, test_features, num_samples=num_samples, seed=seed),
         "test_final": final,
     }
 

@@ -112,3 +112,34 @@ def test_sample_quality_of_real_digits_against_their_labels(smoke_classifier):
     assert quality["class_entropy"] == pytest.approx(-sum(p * np.log(p) for p in histogram if p > 0), rel=1e-5)
     one_class = sample_quality(smoke_classifier, np.repeat(samples[:1], 50, axis=0), real_features)
     assert one_class["class_entropy"] == 0.0 and one_class["fid"] > quality["fid"]  # One repeated digit: collapse.
+
+
+class _DigitsAsSamples:
+    """A stand-in generator that returns real test digits: of the requested class when it samples by class."""
+
+    num_classes = 10
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, *, by_class: bool) -> None:
+        self.images, self.labels, self.samples_by_class = images, labels, by_class
+
+    def sample(self, num_images: int, *, labels: np.ndarray, seed: int) -> np.ndarray:
+        return np.stack([self.images[np.flatnonzero(self.labels == label)[seed % 3]] for label in labels])
+
+    def generate(self, num_images: int, *, seed: int) -> np.ndarray:
+        return self.images[:num_images]
+
+
+def test_generator_quality_asks_class_samplers_for_every_class_in_turn(smoke_classifier):
+    from tf_genrepair.data import load_arrays
+    from tf_genrepair.metrics import extract_features, generator_quality
+    from tf_genrepair.models import predict_labels
+
+    images, labels = load_arrays("sample", split="test[:300]")
+    real_features = extract_features(smoke_classifier.feature_extractor(), images[150:])
+    sampler = _DigitsAsSamples(images, labels, by_class=True)
+    by_class = generator_quality(sampler, smoke_classifier, real_features, num_samples=40, seed=0)
+    asked = np.arange(40) % 10  # Classes 0..9 in turn.
+    agreement = np.mean(predict_labels(smoke_classifier, sampler.sample(40, labels=asked, seed=0)) == asked)
+    assert by_class["label_agreement"] == pytest.approx(agreement)
+    unconditional = generator_quality(_DigitsAsSamples(images, labels, by_class=False), smoke_classifier, real_features, num_samples=40, seed=0)
+    assert "label_agreement" not in unconditional

@@ -11,13 +11,14 @@ from tf_genrepair.metrics.feature_distances import (
 )
 from tf_genrepair.metrics.image_quality import PSNR, SSIM, psnr, ssim
 from tf_genrepair.metrics.latent_probe import linear_probe_accuracy
-from tf_genrepair.metrics.sample_quality import sample_quality
+from tf_genrepair.metrics.sample_quality import generator_quality, sample_quality
 
 __all__ = [
     "PSNR",
     "SSIM",
     "extract_features",
     "fid",
+    "generator_quality",
     "frechet_distance",
     "gaussian_statistics",
     "kid",

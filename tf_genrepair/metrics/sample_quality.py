@@ -51,3 +51,18 @@ def sample_quality(
     if requested_labels is not None:
         quality["label_agreement"] = float(np.mean(predicted == np.asarray(requested_labels)))
     return quality
+
+
+def generator_quality(model: keras.Model, classifier: keras.Model, real_features: np.ndarray, *, num_samples: int = 5000, seed: int = 1) -> dict[str, float]:
+    """`sample_quality` of `num_samples` fresh samples of a generative model.
+
+    A model that takes a class (`conditional`, or `samples_by_class`) is asked for the classes 0..K-1
+    in turn and scored on label agreement too; any other is sampled with `generate`.
+
+    Example:
+        >>> quality = generator_quality(cgan, classifier, real_features)   # quality["label_agreement"]
+    """
+    if getattr(model, "conditional", False) or getattr(model, "samples_by_class", False):
+        labels = np.arange(num_samples) % model.num_classes
+        return sample_quality(classifier, model.sample(num_samples, labels=labels, seed=seed), real_features, requested_labels=labels)
+    return sample_quality(classifier, model.generate(num_samples, seed=seed), real_features)

@@ -137,8 +137,8 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
 
     # --- Public API. ---
 
-    def sample(self, num_images: int, *, seed: int = 0) -> np.ndarray:
-        """Generated images in [0, 1] from uniform latents."""
+    def generate(self, num_images: int, *, seed: int = 0) -> np.ndarray:
+        """Generated images in [0, 1] from uniform latents (unconditional, like `GenerativeModel.generate`)."""
         latents = tf.random.stateless_uniform([num_images, self.latent_dim], [seed, 0])
         return tf.cast(self.generator(latents, training=False), tf.float32).numpy()
 

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from tf_genrepair.io.atomic import atomic_path, write_text_atomic
 from tf_genrepair.io.plots import save_image_grid, save_image_table
-from tf_genrepair.metrics.sample_quality import sample_quality
+from tf_genrepair.metrics.sample_quality import generator_quality
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -79,12 +79,7 @@ class GenerativeQuality(keras.callbacks.Callback):
 
     def evaluate(self) -> dict[str, float]:
         """Scores `num_samples` fresh samples of the model now."""
-        model = self.model
-        if model.conditional:
-            labels = np.arange(self.num_samples) % model.num_classes
-            samples = model.sample(self.num_samples, labels=labels, seed=self.seed)
-            return sample_quality(self.classifier, samples, self.real_features, requested_labels=labels)
-        return sample_quality(self.classifier, model.generate(self.num_samples, seed=self.seed), self.real_features)
+        return generator_quality(self.model, self.classifier, self.real_features, num_samples=self.num_samples, seed=self.seed)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         last = self.params and epoch + 1 == self.params.get("epochs")
