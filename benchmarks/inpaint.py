@@ -1,8 +1,8 @@
 """Inpainting: learned restorers and a generative prior next to classical inpainting, in one run.
 
 MNIST test digits under a 12x12 box, thick free-form strokes (free_form severity 5) and 80%
-pixel dropout (pixel_dropout severity 4); Set12 under thin (free_form severity 2) and thick
-(severity 5) strokes. Reports PSNR (peak 1) over the missing region and over the whole image,
+pixel dropout (pixel_dropout severity 4); Set12 and BSD68 (test sets: `inpaint_bsd` trains and
+validates on Train400) under thin (free_form severity 2) and thick (severity 5) strokes. Reports PSNR (peak 1) over the missing region and over the whole image,
 averaged over images, by hole-size bin too, and seconds per image. Masks are drawn with fixed
 seeds, so every method sees the same holes. Beside the classical methods it scores the push-pull
 fill alone (the prefilled U-Net's starting point, no learning) and, on Set12, the restorer's
@@ -141,7 +141,7 @@ def margins(rows: list[dict]) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mnist_model", required=True, help="Restorer trained by inpaint_mnist.")
-    parser.add_argument("--bsd_model", help="Restorer trained by inpaint_bsd (Set12 part skipped without it).")
+    parser.add_argument("--bsd_model", help="Restorer trained by inpaint_bsd (Set12 and BSD68 parts skipped without it).")
     parser.add_argument("--prior_model", help="An unconditional VAE or GAN .keras file for generative-prior inpainting of digits.")
     parser.add_argument("--num_images", type=int, default=2000, help="MNIST test images (the first N).")
     parser.add_argument("--output", default=default_output("inpaint"))
@@ -165,7 +165,6 @@ def main() -> None:
     }
     rows = run_suite("MNIST test", digits, mnist_masks, methods, batched, "docs/images/inpaint_mnist.png")
     if arguments.bsd_model:
-        photos = [image for image, _ in load_dataset("bsd:Set12", split="test").as_numpy_iterator()]
         natural = keras.saving.load_model(arguments.bsd_model)
         bsd_methods = {
             "ours (inpaint_bsd)": natural.restore,
@@ -173,11 +172,13 @@ def main() -> None:
             **baselines.INPAINTERS,
             PUSH_PULL: push_pull_fill,
         }
-        bsd_masks = {
-            "thin free_form (severity 2)": registry_masks("free_form", 2, photos, seed=3),
-            "thick free_form (severity 5)": registry_masks("free_form", 5, photos, seed=4),
-        }
-        rows += run_suite("Set12", photos, bsd_masks, bsd_methods, set(), "docs/images/inpaint_set12.png")
+        for name, seed in (("Set12", 3), ("BSD68", 5)):  # Test sets only: inpaint_bsd trains and validates on Train400.
+            photos = [image for image, _ in load_dataset(f"bsd:{name}", split="test").as_numpy_iterator()]
+            bsd_masks = {
+                "thin free_form (severity 2)": registry_masks("free_form", 2, photos, seed=seed),
+                "thick free_form (severity 5)": registry_masks("free_form", 5, photos, seed=seed + 1),
+            }
+            rows += run_suite(name, photos, bsd_masks, bsd_methods, set(), f"docs/images/inpaint_{name.lower()}.png")
     document = {"num_mnist_images": len(digits), "results": rows, "margins": margins(rows)}
     document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))
