@@ -5,7 +5,7 @@ pixel dropout (pixel_dropout severity 4); Set12 and BSD68 (test sets: `inpaint_b
 validates on Train400) under thin (free_form severity 2) and thick (severity 5) strokes. Reports PSNR (peak 1) over the missing region and over the whole image,
 averaged over images, by hole-size bin too, and seconds per image. Masks are drawn with fixed
 seeds, so every method sees the same holes. Beside the classical methods it scores the push-pull
-fill alone (the prefilled U-Net's starting point, no learning) and, on Set12, the restorer's
+fill alone (the prefilled U-Net's starting point, no learning) and, on the photos, the restorer's
 8-fold self-ensemble; a second table gives each learned method's margin over the best classical one.
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/inpaint.py \\
