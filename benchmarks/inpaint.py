@@ -70,6 +70,11 @@ def _psnr(clean: np.ndarray, restored: np.ndarray, where: np.ndarray) -> float:
     return float(10.0 * np.log10(1.0 / max(error, 1e-10)))
 
 
+def shown_indices(images: list[np.ndarray], count: int = 4) -> list[int]:
+    """The first `count` images of the first image's shape (a picture row needs one shape)."""
+    return [index for index, image in enumerate(images) if image.shape == images[0].shape][:count]
+
+
 def score(method, images: list[np.ndarray], masks: list[np.ndarray], batched: bool) -> dict:
     """Hole and whole-image PSNR of `method(damaged, mask)` on every image, overall and by hole-size bin."""
     started = time.perf_counter()
@@ -98,20 +103,20 @@ def score(method, images: list[np.ndarray], masks: list[np.ndarray], batched: bo
         "hole_psnr_by_hole_fraction": by_bin,
         "mean_hole_fraction": float(fractions.mean()),
         "seconds_per_image": seconds,
-        "examples": restored[:4],
+        "examples": [restored[index] for index in shown_indices(images)],
     }
 
 
 def run_suite(name: str, images: list[np.ndarray], mask_sets: dict, methods: dict, batched: set, picture: str) -> list[dict]:
     rows, gallery = [], {}
     for mask_name, masks in mask_sets.items():
-        gallery[f"{mask_name}: damaged"] = np.stack([image * mask for image, mask in zip(images[:4], masks[:4])])
+        gallery[f"{mask_name}: damaged"] = np.stack([images[index] * masks[index] for index in shown_indices(images)])
         for method_name, method in methods.items():
             print(f"{name} / {mask_name}: {method_name}", flush=True)
             result = score(method, images, masks, method_name in batched)
             gallery[f"{mask_name}: {method_name}"] = np.stack(result.pop("examples"))
             rows.append({"data": name, "mask": mask_name, "method": method_name, **result})
-    gallery["clean"] = np.stack(images[:4])
+    gallery["clean"] = np.stack([images[index] for index in shown_indices(images)])
     save_image_table(gallery, picture, cell_inches=1.1 if images[0].shape[0] < 64 else 1.6)
     return rows
 

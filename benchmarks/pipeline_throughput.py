@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 from scipy import ndimage  # noqa: E402
 
-from tf_genrepair.corruptions import CORRUPTIONS  # noqa: E402
+from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_dataset, restoration_dataset  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -153,7 +153,7 @@ def main() -> None:
     mnist = load_dataset("mnist", split="train")
     clean = np.stack([image for image, _ in mnist.take(arguments.numpy_images).as_numpy_iterator()])
     results = []
-    for name in CORRUPTIONS:
+    for name in CLASSIC_CORRUPTIONS:  # The twelve with a NumPy baseline.
         plain = pipeline_rate(mnist, name, arguments.images, severity=SEVERITY)
         training = pipeline_rate(mnist, name, arguments.images, severity=(1, 5), shuffle_buffer=10_000)
         baseline = numpy_rate(clean, name)
