@@ -146,6 +146,7 @@ def likelihood(experiment: str, epochs: int, workdir: str) -> dict:
         "train_minutes": round(metrics["train_seconds"] / 60, 1),
         "test_nll": round(metrics["test_nll"], 2),
         "test_elbo": round(metrics["elbo"], 2),
+        "latent_linear_probe_accuracy": metrics.get("latent_linear_probe_accuracy"),
         "log_likelihood_samples": metrics["log_likelihood_samples"],
         "anchors": ANCHORS,
         "workdir": workdir,
