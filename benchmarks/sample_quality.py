@@ -46,21 +46,21 @@ def evaluate_workdir(workdir: str, classifier, test_features: np.ndarray, num_sa
     with open(os.path.join(workdir, "config.json")) as handle:
         config = json.load(handle)
     with open(os.path.join(workdir, "metrics.json")) as handle:
-        train_seconds = json.load(handle)["train_seconds"]
+        metrics = json.load(handle)
     history = read_json_lines(os.path.join(workdir, "sample_quality.jsonl"))
     model = load_model(os.path.join(workdir, "model.keras"))
     final = generator_quality(model, classifier, test_features, num_samples=num_samples, seed=seed)
     model.sampling_network().load_weights(os.path.join(workdir, "best_generator.weights.h5"))
-    selected_epoch = min(history, key=lambda record: record["fid"])["epoch"]
     return {
         "experiment": config["name"],
         "workdir": workdir,
         "train_split": config["data"]["train_split"],
         "validation_split": config["evaluation"]["real_split"],
         "epochs": config["train"]["epochs"],
-        "train_seconds": train_seconds,
+        "train_seconds": metrics["train_seconds"],
+        "validation_real_split_fid": metrics.get("real_split_fid"),  # Between the two held-out training splits.
         "validation_history": history,
-        "selected_epoch": selected_epoch,
+        "selected_epoch": metrics["best_epoch"],  # The collapse guard's pick, as it recorded it.
         "test_selected": generator_quality(model, classifier, test_features, num_samples=num_samples, seed=seed),
         "test_final": final,
     }
