@@ -47,8 +47,33 @@ def test_round_trips_and_rejects_bad_batches(tmp_path):
     )
     images = np.zeros((2, 28, 28, 1), np.float32)
     assert_round_trips(model, images, str(tmp_path))
+    averaged = SemiSupervisedGAN(model.generator, model.discriminator, latent_dim=4, num_classes=10, average_decay=0.9)
+    (tmp_path / "averaged").mkdir()
+    assert_round_trips(averaged, np.random.default_rng(0).uniform(size=(2, 28, 28, 1)).astype(np.float32), str(tmp_path / "averaged"))
     model.compile()
     with pytest.raises(ValueError, match="semi_supervised_dataset"):
         model.train_step(tf.constant(images))
     with pytest.raises(ValueError, match="unsupervised_weight"):
         SemiSupervisedGAN(model.generator, model.discriminator, latent_dim=4, num_classes=10, unsupervised_weight=-1.0)
+    with pytest.raises(ValueError, match="average_decay"):
+        SemiSupervisedGAN(model.generator, model.discriminator, latent_dim=4, num_classes=10, average_decay=1.5)
+
+
+def test_the_averaged_discriminator_classifies_and_follows_the_trained_one():
+    from tf_genrepair.configs import get_experiment
+    from tf_genrepair.data import load_dataset, semi_supervised_dataset
+
+    config = get_experiment("ssgan_mnist_smoke")
+    keras.utils.set_random_seed(0)
+    model = SemiSupervisedGAN.from_experiment(config)
+    model.compile_for_experiment(config, total_steps=1)
+    source = load_dataset("sample", split=config.data.train_split)
+    stream = semi_supervised_dataset(source, num_labels=100, labelled_batch_size=8, unlabelled_batch_size=8, seed=0)
+    start = [np.array(weight) for weight in model.discriminator.weights]
+    model.fit(stream.take(1), epochs=1, verbose=0)
+    for before, trained, averaged in zip(start, model.discriminator.weights, model.average_discriminator.weights):
+        expected = model.average_decay * before + (1.0 - model.average_decay) * np.array(trained)
+        np.testing.assert_allclose(np.array(averaged), expected, rtol=1e-5, atol=1e-7)
+    assert any(np.abs(np.array(trained) - before).max() > 0 for before, trained in zip(start, model.discriminator.weights))
+    images = np.random.default_rng(1).uniform(size=(3, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_allclose(model(images), model.average_discriminator(images, training=False)[0], rtol=1e-5)  # The average classifies.

@@ -1,11 +1,12 @@
-"""WeightNormDense: w = g v / ||v|| per unit, invariant to the length of v, serializable."""
+"""WeightNormDense: w = g v / ||v|| per unit, invariant to the length of v, initialised from data, serializable."""
 
 import os
 
 import keras
 import numpy as np
+import pytest
 
-from tf_genrepair.networks.layers import WeightNormDense
+from tf_genrepair.networks.layers import WeightNormDense, initialize_weight_norm
 
 
 def _layer_with_random_weights(inputs: np.ndarray) -> WeightNormDense:
@@ -42,3 +43,25 @@ def test_saves_and_loads_in_safe_mode(tmp_path):
     batch = np.random.default_rng(3).normal(size=(3, 4)).astype(np.float32)
     np.testing.assert_allclose(loaded(batch), model(batch), rtol=1e-6)
     assert loaded.layers[-1].get_config()["units"] == 2 and loaded.layers[-1].get_config()["activation"] == "sigmoid"
+
+
+def test_data_dependent_initialisation_standardises_every_layer_in_turn():
+    inputs = keras.Input((6,))
+    hidden = WeightNormDense(5, activation="relu", trainable_scale=False)(inputs)
+    model = keras.Model(inputs, WeightNormDense(3)(hidden))
+    data = np.random.default_rng(4).normal(loc=2.0, scale=3.0, size=(200, 6)).astype(np.float32)
+    initialize_weight_norm(model, data)
+    first, second = model.layers[1], model.layers[2]
+    pre_activations = [np.asarray(first.projections(data) * first.scale + first.bias)]
+    pre_activations.append(np.asarray(second.projections(first(data)) * second.scale + second.bias))  # Given the initialised first layer.
+    for values in pre_activations:
+        np.testing.assert_allclose(values.mean(0), 0.0, atol=1e-4)
+        np.testing.assert_allclose(values.std(0), 1.0, rtol=1e-3)
+    assert [weight.name for weight in first.trainable_weights] == ["direction", "bias"]  # The fixed scale stays out of the optimizer.
+    assert "scale" in [weight.name for weight in second.trainable_weights]
+
+
+def test_initialisation_needs_a_weight_normalised_layer():
+    inputs = keras.Input((2,))
+    with pytest.raises(ValueError, match="no WeightNormDense"):
+        initialize_weight_norm(keras.Model(inputs, keras.layers.Dense(2)(inputs)), np.zeros((4, 2), np.float32))

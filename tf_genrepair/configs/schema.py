@@ -109,7 +109,8 @@ class SemiSupervisedGANConfig:
     input_noise: float = 0.3  # Standard deviation of the Gaussian noise on the discriminator's input.
     hidden_noise: float = 0.5  # ... and after each of its hidden layers.
     weight_norm: bool = True  # Weight-normalised discriminator layers and generator output (Salimans et al.).
-    unsupervised_weight: float = 1.0  # Weight of the real/fake term against the labelled cross-entropy.
+    unsupervised_weight: float = 0.5  # Weight of the real/fake term against the labelled cross-entropy (0.5: Salimans et al.'s code, which halves both terms).
+    average_decay: float | None = 0.999  # Moving average of the discriminator's weights that classifies (None: the weights themselves).
 
 
 @dataclasses.dataclass

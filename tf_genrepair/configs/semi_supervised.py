@@ -78,7 +78,7 @@ def ssgan_mnist() -> ExperimentConfig:
         kind="ssgan",
         data=DataConfig(batch_size=100, train_split=GENERATOR_TRAINING, eval_split=VALIDATION, num_labels=100, labelled_batch_size=100),
         model=SemiSupervisedGANConfig(),
-        train=TrainConfig(epochs=50, learning_rate=3e-3, beta_1=0.5, steps_per_execution=10),
+        train=TrainConfig(epochs=60, learning_rate=3e-3, beta_1=0.5, steps_per_execution=10),
     )
 
 
@@ -88,7 +88,7 @@ def ssgan_mnist_smoke() -> ExperimentConfig:
         name="ssgan_mnist_smoke",
         kind="ssgan",
         data=DataConfig(name="sample", batch_size=64, shuffle_buffer=4000, **SMOKE_SPLITS, num_labels=100, labelled_batch_size=32),
-        model=SemiSupervisedGANConfig(latent_dim=16, generator_units=(64,), discriminator_units=(128, 64)),
+        model=SemiSupervisedGANConfig(latent_dim=16, generator_units=(64,), discriminator_units=(128, 64), average_decay=0.9),
         train=TrainConfig(epochs=2, steps_per_epoch=20, learning_rate=3e-3, beta_1=0.5),
     )
 

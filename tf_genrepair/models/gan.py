@@ -6,6 +6,7 @@ import tensorflow as tf
 from tf_genrepair.losses import get_adversarial_loss, gradient_penalty, r1_penalty
 from tf_genrepair.models.generative import GenerativeModel
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
+from tf_genrepair.models.weight_average import averaged_copy, check_decay, update_average
 from tf_genrepair.networks import (
     dcgan_discriminator,
     dcgan_generator,
@@ -75,16 +76,11 @@ class GAN(GenerativeModel, keras.Model):
             raise ValueError(f"`discriminator_steps` must be >= 1. Received: discriminator_steps={discriminator_steps}")
         if simultaneous_updates and discriminator_steps != 1:
             raise ValueError(f"`simultaneous_updates` needs discriminator_steps=1. Received: discriminator_steps={discriminator_steps}")
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(f"`ema_decay` must lie in (0, 1) or be None. Received: ema_decay={ema_decay}")
+        check_decay("ema_decay", ema_decay)
         # === Layers ===
         self.generator = generator
         self.discriminator = discriminator
-        self.ema_generator = None
-        if ema_decay is not None:
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.set_weights(generator.get_weights())
-            self.ema_generator.trainable = False
+        self.ema_generator = averaged_copy(generator) if ema_decay is not None else None
         self.built = True  # The networks arrive built; nothing to infer from data.
         # === Config ===
         self.latent_dim = latent_dim
@@ -228,8 +224,7 @@ class GAN(GenerativeModel, keras.Model):
                 generator_loss = average(generator_per_example)
             self._apply(self.generator_optimizer, tape, generator_loss, self.generator)
         if self.ema_generator is not None:
-            for moving, current in zip(self.ema_generator.weights, self.generator.weights):
-                moving.assign(self.ema_decay * moving + (1.0 - self.ema_decay) * current)
+            update_average(self.ema_generator, self.generator, self.ema_decay)
         return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
 
     @staticmethod

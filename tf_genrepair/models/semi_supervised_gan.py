@@ -4,12 +4,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_genrepair.data import binarize_once, load_arrays
 from tf_genrepair.losses import feature_matching_loss, k_plus_one_unsupervised_loss
 from tf_genrepair.models.kind import experiment_learning_rate
 from tf_genrepair.models.labels import split_labelled_batch
 from tf_genrepair.models.replica_random import global_batch_size, replica_slice
 from tf_genrepair.models.semi_supervised_kind import SemiSupervisedKind, split_semi_supervised_batch
+from tf_genrepair.models.weight_average import averaged_copy, check_decay, update_average
 from tf_genrepair.networks import feature_matching_generator, k_plus_one_discriminator
+from tf_genrepair.networks.layers import initialize_weight_norm
+
+INITIALIZATION_IMAGES = 500  # Training images the weight-normalised layers start from.
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
@@ -20,15 +25,19 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
     the K logits) plus `unsupervised_weight` times -log D(x) - log(1 - D(G(z))) on unlabelled and
     generated images, with D(x) = sigmoid(logsumexp(logits)). Generator loss: feature matching,
     ||mean f(x) - mean f(G(z))||^2 on the discriminator's last hidden layer. Both updates use the
-    same forward pass (one step, two tapes). `model(images)` is the discriminator's class logits:
-    the classifier.
+    same forward pass (one step, two tapes; labelled, unlabelled and generated images go through the
+    discriminator as one batch). `model(images)` is the discriminator's class logits: the classifier;
+    with `average_decay`, it is a moving average of the discriminator's weights (Polyak averaging,
+    as Salimans et al. evaluate), which evaluation and export use too.
 
     Args:
         generator: Latents `[B, latent_dim]` to images in [0, 1].
         discriminator: Images to `[class_logits [B, K], features [B, F]]` (`k_plus_one_discriminator`).
         latent_dim: Size of the generator's uniform latent code.
         num_classes: K.
-        unsupervised_weight: Weight of the real/fake term in the discriminator loss.
+        unsupervised_weight: Weight of the real/fake term in the discriminator loss (Salimans et al.: 0.5).
+        average_decay: Decay of the moving average of the discriminator's weights that classifies, or
+            None to classify with the trained weights themselves.
         seed: Seed of the latent draws.
 
     Example:
@@ -49,20 +58,24 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
         latent_dim: int,
         num_classes: int,
         unsupervised_weight: float = 1.0,
+        average_decay: float | None = None,
         seed: int = 0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         if unsupervised_weight < 0:
             raise ValueError(f"`unsupervised_weight` must be >= 0. Received: unsupervised_weight={unsupervised_weight}")
+        check_decay("average_decay", average_decay)
         # === Layers ===
         self.generator = generator
         self.discriminator = discriminator
+        self.average_discriminator = averaged_copy(discriminator) if average_decay is not None else None
         self.built = True  # The networks arrive built.
         # === Config ===
         self.latent_dim = latent_dim
         self.num_classes = num_classes
         self.unsupervised_weight = unsupervised_weight
+        self.average_decay = average_decay
         self.seed = seed
         # === Trackers ===
         self.supervised_tracker = keras.metrics.Mean(name="classification_loss")
@@ -97,8 +110,9 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
         return {"generator_optimizer": self.generator.trainable_variables, "discriminator_optimizer": self.discriminator.trainable_variables}
 
     def call(self, images: tf.Tensor, training: bool | None = None) -> tf.Tensor:
-        """The discriminator's K class logits."""
-        return tf.cast(self.discriminator(images, training=training)[0], tf.float32)
+        """The classifying discriminator's K class logits (the averaged one when there is one)."""
+        classifier = self.average_discriminator or self.discriminator
+        return tf.cast(classifier(images, training=training)[0], tf.float32)
 
     def _latents(self, batch: tf.Tensor) -> tf.Tensor:
         step = self.discriminator_optimizer.iterations
@@ -109,9 +123,11 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
         labelled_batch, unlabelled_batch = tf.shape(labelled)[0], tf.shape(unlabelled)[0]
         with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
             fakes = self.generator(self._latents(unlabelled_batch), training=True)
-            labelled_logits = tf.cast(self.discriminator(labelled, training=True)[0], tf.float32)
-            real_logits, real_features = (tf.cast(part, tf.float32) for part in self.discriminator(unlabelled, training=True))
-            fake_logits, fake_features = (tf.cast(part, tf.float32) for part in self.discriminator(fakes, training=True))
+            images = tf.concat([tf.cast(labelled, fakes.dtype), tf.cast(unlabelled, fakes.dtype), fakes], axis=0)
+            logits, features = (tf.cast(part, tf.float32) for part in self.discriminator(images, training=True))
+            sizes = [labelled_batch, unlabelled_batch, unlabelled_batch]
+            labelled_logits, real_logits, fake_logits = tf.split(logits, sizes)
+            _, real_features, fake_features = tf.split(features, sizes)
             supervised = keras.losses.sparse_categorical_crossentropy(labels, labelled_logits, from_logits=True)
             unsupervised = k_plus_one_unsupervised_loss(real_logits, fake_logits)
             discriminator_loss = tf.nn.compute_average_loss(supervised, global_batch_size=global_batch_size(labelled_batch))
@@ -121,6 +137,8 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
             zip(discriminator_tape.gradient(discriminator_loss, self.discriminator.trainable_variables), self.discriminator.trainable_variables)
         )
         self.generator_optimizer.apply_gradients(zip(generator_tape.gradient(matching, self.generator.trainable_variables), self.generator.trainable_variables))
+        if self.average_discriminator is not None:
+            update_average(self.average_discriminator, self.discriminator, self.average_decay)
         self.supervised_tracker.update_state(supervised)
         self.unsupervised_tracker.update_state(unsupervised)
         self.feature_matching_tracker.update_state(matching)
@@ -146,7 +164,11 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
 
     @classmethod
     def from_experiment(cls, config) -> "SemiSupervisedGAN":
-        """Salimans et al.'s MNIST networks from a `SemiSupervisedGANConfig` (`config.model`)."""
+        """Salimans et al.'s MNIST networks from a `SemiSupervisedGANConfig` (`config.model`).
+
+        With weight norm, the discriminator's layers start from data (`initialize_weight_norm` on the
+        first 500 images of the training split), as Salimans et al. do.
+        """
         model = config.model
         generator = feature_matching_generator(
             latent_dim=model.latent_dim, image_shape=model.image_shape, hidden_units=model.generator_units, weight_norm=model.weight_norm
@@ -159,7 +181,18 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
             hidden_noise=model.hidden_noise,
             weight_norm=model.weight_norm,
         )
-        return cls(generator, discriminator, latent_dim=model.latent_dim, num_classes=model.num_classes, unsupervised_weight=model.unsupervised_weight, seed=config.train.seed)
+        if model.weight_norm:
+            images = load_arrays(config.data.name, split=config.data.train_split)[0][:INITIALIZATION_IMAGES]
+            initialize_weight_norm(discriminator, binarize_once(images, seed=config.train.seed) if config.data.binarize else images)
+        return cls(
+            generator,
+            discriminator,
+            latent_dim=model.latent_dim,
+            num_classes=model.num_classes,
+            unsupervised_weight=model.unsupervised_weight,
+            average_decay=model.average_decay,
+            seed=config.train.seed,
+        )
 
     def compile_for_experiment(self, config, *, total_steps: int) -> None:
         """Adam (beta_1 from `config.train`) for both players, the learning rate annealed over the run."""
@@ -185,6 +218,7 @@ class SemiSupervisedGAN(SemiSupervisedKind, keras.Model):
             "latent_dim": self.latent_dim,
             "num_classes": self.num_classes,
             "unsupervised_weight": self.unsupervised_weight,
+            "average_decay": self.average_decay,
             "seed": self.seed,
         }
 

@@ -1,6 +1,7 @@
 """Small serializable layers the restoration networks share (no Lambda layers: safe-mode loading works)."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -105,32 +106,62 @@ class WeightNormDense(keras.layers.Layer):
 
     The length `g` of each unit's weight vector is learned apart from its direction `v`, so a step of
     the optimizer on `v` changes the direction only; Salimans et al. (2016) use it in the
-    semi-supervised GAN's discriminator. `g` starts at 1 and the bias at 0.
+    semi-supervised GAN's discriminator. `g` starts at 1 and the bias at 0 (or from data:
+    `initialize_weight_norm`); with `trainable_scale=False` the optimizer leaves `g` where it starts.
+    `v` starts normal with `direction_stddev`: under Adam, whose steps have a fixed size per entry,
+    a longer `v` turns more slowly, so this sets how fast directions learn.
 
     Example:
         >>> layer = WeightNormDense(250, activation="relu")
         >>> outputs = layer(inputs)  # [B, 250]
     """
 
-    def __init__(self, units: int, activation: str | None = None, **kwargs) -> None:
+    def __init__(self, units: int, activation: str | None = None, trainable_scale: bool = True, direction_stddev: float = 0.05, **kwargs) -> None:
         super().__init__(**kwargs)
         self.units = units
         self.activation = activation
+        self.trainable_scale = trainable_scale
+        self.direction_stddev = direction_stddev
         self.activation_function = keras.activations.get(activation)
 
     def build(self, input_shape: tuple) -> None:
-        self.direction = self.add_weight(name="direction", shape=(input_shape[-1], self.units), initializer=keras.initializers.RandomNormal(stddev=0.05))
-        self.scale = self.add_weight(name="scale", shape=(self.units,), initializer="ones")
+        self.direction = self.add_weight(name="direction", shape=(input_shape[-1], self.units), initializer=keras.initializers.RandomNormal(stddev=self.direction_stddev))
+        self.scale = self.add_weight(name="scale", shape=(self.units,), initializer="ones", trainable=self.trainable_scale)
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+    def projections(self, inputs: tf.Tensor) -> tf.Tensor:
+        """`x . v / ||v||` per unit: the pre-activations before scale and bias."""
         direction = keras.ops.cast(self.direction, inputs.dtype)
         unit_directions = direction * keras.ops.rsqrt(keras.ops.sum(keras.ops.square(direction), axis=0, keepdims=True) + 1e-12)
-        outputs = keras.ops.matmul(inputs, unit_directions) * keras.ops.cast(self.scale, inputs.dtype) + keras.ops.cast(self.bias, inputs.dtype)
+        return keras.ops.matmul(inputs, unit_directions)
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        outputs = self.projections(inputs) * keras.ops.cast(self.scale, inputs.dtype) + keras.ops.cast(self.bias, inputs.dtype)
         return self.activation_function(outputs)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return (*input_shape[:-1], self.units)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units, "activation": self.activation}
+        return {**super().get_config(), "units": self.units, "activation": self.activation, "trainable_scale": self.trainable_scale, "direction_stddev": self.direction_stddev}
+
+
+def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, *, training: bool = True) -> None:
+    """Data-dependent initialisation (Salimans & Kingma 2016) of every `WeightNormDense` in `model`, first to last.
+
+    Each layer's scale and bias are set so that its pre-activations on `inputs` have mean 0 and
+    standard deviation 1 per unit, given the layers before it (already initialised). `training`
+    is passed to the model's layers (noise layers add their noise, as in Salimans et al.).
+
+    Example:
+        >>> initialize_weight_norm(discriminator, train_images[:500])
+    """
+    layers = [layer for layer in model.layers if isinstance(layer, WeightNormDense)]
+    if not layers:
+        raise ValueError(f"{model.name} has no WeightNormDense layer to initialise.")
+    for layer in layers:
+        layer_inputs = keras.Model(model.input, layer.input)(inputs, training=training)
+        projections = keras.ops.convert_to_numpy(layer.projections(keras.ops.cast(layer_inputs, "float32"))).astype(np.float64)
+        mean, deviation = projections.mean(axis=0), projections.std(axis=0) + 1e-6
+        layer.scale.assign((1.0 / deviation).astype(np.float32))
+        layer.bias.assign((-mean / deviation).astype(np.float32))

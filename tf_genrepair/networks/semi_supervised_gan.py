@@ -1,5 +1,6 @@
 """The networks of the semi-supervised GAN of Salimans et al. (2016) on digits: an MLP generator, a K-logit discriminator."""
 
+import functools
 from typing import Sequence
 
 import keras
@@ -50,7 +51,8 @@ def k_plus_one_discriminator(
 
     Gaussian noise on the input and after every hidden layer (training only) regularises it, as in
     Salimans et al.'s MNIST model, and with `weight_norm` every layer is weight-normalised as there
-    (`WeightNormDense`); the last hidden layer is what feature matching compares.
+    (`WeightNormDense`; the hidden layers' scales stay where `initialize_weight_norm` puts them, the
+    logits' scale is learned); the last hidden layer is what feature matching compares.
 
     Example:
         >>> discriminator = k_plus_one_discriminator(num_classes=10)
@@ -59,9 +61,10 @@ def k_plus_one_discriminator(
     inputs = keras.Input(shape=tuple(image_shape), name="images")
     x = keras.layers.Flatten()(inputs)
     x = keras.layers.GaussianNoise(input_noise)(x) if input_noise else x
-    dense = WeightNormDense if weight_norm else keras.layers.Dense
+    dense = functools.partial(WeightNormDense, direction_stddev=0.1) if weight_norm else keras.layers.Dense  # As Salimans et al.'s MNIST code.
+    hidden = functools.partial(dense, trainable_scale=False) if weight_norm else dense
     for index, units in enumerate(hidden_units):
-        x = dense(units, activation="relu", name=FEATURES_OUTPUT if index == len(hidden_units) - 1 else None)(x)
+        x = hidden(units, activation="relu", name=FEATURES_OUTPUT if index == len(hidden_units) - 1 else None)(x)
         features = x
         x = keras.layers.GaussianNoise(hidden_noise)(x) if hidden_noise else x
     logits = dense(num_classes, name="class_logits")(x)
