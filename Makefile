@@ -11,7 +11,7 @@ export GENREPAIR_DATA_DIR ?= $(SHARED_DATA)
 endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test test-fast install benchmarks clean
+.PHONY: demo test test-fast install benchmarks presets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test-fast: $(STAMP)  # For development: everything but the tests marked slow.
 
 benchmarks: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/pipeline_throughput.py
+
+presets: $(STAMP)  # Retrains every shipped preset from scratch with its recorded experiment (hours on 2 cores).
+	rm -rf workdirs/presets
+	$(BIN)/python tools/build_presets.py
 
 clean:
 	rm -rf $(VENV) demo_output *.egg-info

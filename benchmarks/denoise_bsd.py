@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
 from tf_genrepair.restoration import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
+from tf_genrepair.data.pinned_noise import noisy_copy  # noqa: E402  (also imported from here by classical_tuning.py)
 from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.metrics import psnr, ssim  # noqa: E402
 
@@ -34,12 +35,6 @@ from harness.results import default_output, write_results  # noqa: E402
 
 ANCHORS_BSD68_SIGMA25 = {"BM3D (published)": 28.57, "DnCNN-S (published)": 29.23, "DRUNet (published)": 29.48}
 OURS = "ours (denoise_bsd)"
-
-
-def noisy_copy(clean: np.ndarray, sigma: float, index: int) -> np.ndarray:
-    """The pinned noisy version of test image `index` at `sigma` (0..255 units)."""
-    rng = np.random.default_rng([int(sigma), index])
-    return (clean + sigma / 255.0 * rng.standard_normal(clean.shape)).astype(np.float32)
 
 
 def _bm3d_method():

@@ -12,6 +12,7 @@ LAYERS = {
     "configs": 1,
     "corruptions": 1,
     "data": 2,
+    "presets": 2,
     "networks": 3,
     "losses": 3,
     "likelihoods": 3,

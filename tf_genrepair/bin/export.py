@@ -10,7 +10,7 @@ from absl import flags
 from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("model", None, "A trained tf_genrepair model (.keras file).")
+flags.DEFINE_string("model", None, "A trained tf_genrepair model: a .keras file or preset:<name> (genrepair-restore --list_presets).")
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite", "onnx"], "What to write.")
 flags.DEFINE_string("export_base", None, "saved_model: base folder; the model goes to <export_base>/<name>/<version>/.")
 flags.DEFINE_string("name", None, "saved_model: the model's name under --export_base.")

@@ -8,7 +8,7 @@ from absl import flags
 from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("model", None, "A GAN or VAE: .keras file or a SavedModel folder from genrepair-export.")
+flags.DEFINE_string("model", None, "A GAN or VAE: .keras file, preset:<name> (genrepair-restore --list_presets) or a SavedModel folder from genrepair-export.")
 flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
 flags.DEFINE_integer("label", None, "Class to sample (conditional models); default cycles through the classes.", lower_bound=0)
 flags.DEFINE_integer("seed", 0, "Seed of the latent draw.")

@@ -2,6 +2,8 @@
 
     genrepair-restore --model=exports/restorer/1 --input=photo.png --mask=holes.png --output=restored.png
     genrepair-restore --model=workdirs/restore_mnist/model.keras --input=digits/ --corruption=gaussian_noise --output=restored/
+    genrepair-restore --model=preset:denoise_gray --input=noisy.png --noise_level=0.1 --output=denoised.png
+    genrepair-restore --list_presets
 """
 
 import os
@@ -11,7 +13,7 @@ from absl import flags
 from tf_genrepair.bin.errors import about_flag, run_main
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("model", None, "Restorer: a .keras file or a SavedModel folder from genrepair-export.")
+flags.DEFINE_string("model", None, "Restorer: a .keras file, preset:<name> (see --list_presets) or a SavedModel folder from genrepair-export.")
 flags.DEFINE_string("input", None, "An image file (PNG/JPEG/BMP) or a folder of them.")
 flags.DEFINE_string("output", None, "The restored image file, or a folder when --input is a folder.")
 flags.DEFINE_string("mask", None, "Mask image of the input's size; white marks missing pixels (single-image input only).")
@@ -22,11 +24,27 @@ flags.DEFINE_float("noise_level", None, "Noise standard deviation in [0, 1] unit
 flags.DEFINE_integer("tile_size", 512, "Images larger than this on a side are restored tile by tile.", lower_bound=32)
 flags.DEFINE_integer("max_pixels", 64_000_000, "Refuse larger images (decompression bombs).", lower_bound=1)
 flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
-flags.mark_flags_as_required(["model", "input", "output"])
+flags.DEFINE_bool("list_presets", False, "List the shipped pretrained models (for --model=preset:<name>) and exit.")
+flags.register_multi_flags_validator(
+    ["model", "input", "output", "list_presets"],
+    lambda values: values["list_presets"] or all(values[name] for name in ("model", "input", "output")),
+    message="--model, --input and --output are required (or --list_presets).",
+)
+
+
+def _print_presets() -> None:
+    from tf_genrepair.presets import list_presets
+
+    for preset in list_presets():
+        figures = "; ".join(f"{label} {value}" for label, value in preset["figures"].items())
+        print(f"preset:{preset['name']}  [{preset['class']}, {preset['bytes'] / 1e6:.1f} MB]  {preset['description']}\n    {figures}")
 
 
 def main(argv: list[str]) -> None:
     del argv
+    if FLAGS.list_presets:
+        _print_presets()
+        return
     import keras  # Imported after flag parsing: TF start-up is slow.
 
     from tf_genrepair.deploy.file_tools import list_images, load_restorer, restore_file

@@ -56,6 +56,20 @@ class ModelKind:
                 optimizer.build(variables)
 
     @classmethod
+    def from_preset(cls, name: str) -> "ModelKind":
+        """A shipped pretrained model (`tf_genrepair.presets.list_presets()`), checked to be of this class.
+
+        Example:
+            >>> restorer = Restorer.from_preset("restore_mnist")
+        """
+        from tf_genrepair.models.loading import load_model
+
+        model = load_model(f"preset:{name}")
+        if not isinstance(model, cls):
+            raise ValueError(f"Preset {name!r} holds a {type(model).__name__}, not a {cls.__name__}.")
+        return model
+
+    @classmethod
     def from_experiment(cls, config) -> "ModelKind":
         """Builds the (uncompiled) model that `config.model` describes."""
         raise NotImplementedError(f"{cls.__name__} does not build from an experiment config.")
