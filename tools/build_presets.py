@@ -84,6 +84,11 @@ RECIPES = {
         {"metric": "denoised_psnr", "data": "bsd:Set12", "images": 2, "sigma": 25},
         _denoiser_figures, "denoise_bsd.json",
     ),
+    "cgan_mnist": Recipe(
+        "cgan_mnist", "Class-conditional GAN for digits (EMA generator samples; the discriminator ships for fine-tuning).",
+        {"metric": "label_agreement", "classifier": "preset:classifier_mnist", "samples_per_class": 100, "seed": 1},
+        _sample_figures("cgan_mnist"), "sample_quality.json",
+    ),
     "cvae_mnist": Recipe(
         "cvae_mnist", "Class-conditional VAE for digits: sample(n, labels=...) draws digits of the asked classes.",
         {"metric": "label_agreement", "classifier": "preset:classifier_mnist", "samples_per_class": 100, "seed": 1},
