@@ -47,6 +47,11 @@ def _restorer_figures() -> dict:
     return {f"{row['corruption']} severity {row['severity']} restored PSNR (dB)": round(row["restored_psnr"], 2) for row in rows}
 
 
+def _inpainter_figures() -> dict:
+    rows = _result("inpaint")["results"]
+    return {f"{row['data']}, {row['mask']} hole PSNR (dB)": round(row["hole_psnr"], 2) for row in rows if row["method"] == "ours (inpaint_mnist)"}
+
+
 def _sample_figures(experiment: str) -> Callable[[], dict]:
     def figures() -> dict:
         run = next(run for run in _result("sample_quality")["runs"] if run["experiment"] == experiment)
@@ -78,6 +83,11 @@ RECIPES = {
         "restore_mnist", "U-Net restorer for digits under the twelve classic corruptions (mask-aware).",
         {"metric": "restored_psnr", "data": "mnist", "split": "test[:200]", "corruptions": ["free_form", "gaussian_noise", "motion_blur"], "severity": 3, "seed": 0},
         _restorer_figures, "restore_mnist.json",
+    ),
+    "inpaint_mnist": Recipe(
+        "inpaint_mnist", "U-Net inpainter for digits (box, free-form and pixel masks); observed pixels are kept as they are.",
+        {"metric": "restored_psnr", "data": "mnist", "split": "test[:200]", "corruptions": ["box", "free_form", "pixel_dropout"], "severity": 3, "seed": 0},
+        _inpainter_figures, "inpaint.json",
     ),
     "denoise_gray": Recipe(
         "denoise_bsd", "Grayscale photo denoiser with a noise-level input (sigma 0 to 55 of 255), any image size.",

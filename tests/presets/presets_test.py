@@ -16,7 +16,7 @@ TOLERANCE = {"restored_psnr": 0.05, "denoised_psnr": 0.05, "accuracy": 0.002, "l
 
 def test_the_presets_the_docs_promise_are_shipped_and_small():
     names = {preset["name"] for preset in SHIPPED}
-    assert {"classifier_mnist", "restore_mnist", "denoise_gray", "cgan_mnist", "cvae_mnist"} <= names
+    assert {"classifier_mnist", "restore_mnist", "inpaint_mnist", "denoise_gray", "cgan_mnist", "cvae_mnist"} <= names
     assert sum(preset["bytes"] for preset in SHIPPED) < 40e6
     for preset in SHIPPED:
         assert preset["command"].startswith(f"genrepair-train --experiment={preset['experiment']}") and len(preset["commit"]) == 40

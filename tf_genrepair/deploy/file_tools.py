@@ -94,15 +94,34 @@ def restore_file(
     if os.path.exists(output_path) and not overwrite:  # Fail before the work, not after.
         raise ValueError(f"Output {output_path} exists; pass overwrite=True (--overwrite) to replace it.")
     image = read_image(input_path, "grayscale" if restorer.channels == 1 else "rgb", max_pixels=max_pixels)
-    mask = read_mask(mask_path, shape=image.shape[:2], max_pixels=max_pixels) if mask_path else np.ones(image.shape[:2] + (1,), np.float32)
+    mask = read_mask(mask_path, shape=image.shape[:2], max_pixels=max_pixels) if mask_path else None
+    restored = restore_image(restorer, image, mask, corruption=corruption, severity=severity, seed=seed, noise_levels=noise_levels, tile_size=tile_size)
+    return write_image(output_path, restored, overwrite=overwrite)
+
+
+def restore_image(
+    restorer: Restorer | ExportedRestorer,
+    image: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    corruption: str | None = None,
+    severity: int = 3,
+    seed: int = 0,
+    noise_levels: float | None = None,
+    tile_size: int = 512,
+) -> np.ndarray:
+    """Restores one `[H, W, C]` image (damaged first with `corruption`, if given): the pixels under the
+    mask's missing region (0) are cleared and filled; larger than `tile_size` on a side, tile by tile.
+
+    Example:
+        >>> restored = restore_image(Restorer.from_preset("denoise_gray"), noisy, noise_levels=0.1)
+    """
+    mask = np.ones(image.shape[:2] + (1,), np.float32) if mask is None else mask
     if corruption:
         damaged, damage_mask = get_corruption(corruption)(image, severity=severity, seed=seed)
         image, mask = damaged.numpy(), mask * damage_mask.numpy()
     tiled = max(image.shape[:2]) > tile_size
-    restored = restorer.restore(
-        image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4)
-    )
-    return write_image(output_path, restored, overwrite=overwrite)
+    return restorer.restore(image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4))
 
 
 def list_images(folder: str) -> list[str]:
