@@ -52,6 +52,16 @@ def _inpainter_figures() -> dict:
     return {f"{row['data']}, {row['mask']} hole PSNR (dB)": round(row["hole_psnr"], 2) for row in rows if row["method"] == "ours (inpaint_mnist)"}
 
 
+def _full_size_inpainter_figures() -> dict:
+    """The benchmark's figures of the full-size `inpaint_bsd`, labelled as such (the narrow preset's cost is its check)."""
+    rows = _result("inpaint")["results"]
+    return {
+        f"full-size inpaint_bsd: {row['data']} hole PSNR (dB)": round(row["hole_psnr"], 2)
+        for row in rows
+        if row["method"] == "ours (inpaint_bsd)"
+    }
+
+
 def _sample_figures(experiment: str) -> Callable[[], dict]:
     def figures() -> dict:
         run = next(run for run in _result("sample_quality")["runs"] if run["experiment"] == experiment)
@@ -71,6 +81,7 @@ class Recipe:
     figures: Callable[[], dict]
     results_file: str
     overrides: list[str] = dataclasses.field(default_factory=list)
+    full_size: str | None = None  # A narrowed preset: the benchmarked full-size model, measured by the same check.
 
 
 CLASSIFIER_CHECK = {"metric": "accuracy", "data": "mnist", "split": "test[:1000]"}
@@ -88,6 +99,12 @@ RECIPES = {
         "inpaint_mnist", "U-Net inpainter for digits (box, free-form and pixel masks); observed pixels are kept as they are.",
         {"metric": "restored_psnr", "data": "mnist", "split": "test[:200]", "corruptions": ["box", "free_form", "pixel_dropout"], "severity": 3, "seed": 0},
         _inpainter_figures, "inpaint.json",
+    ),
+    "inpaint_gray": Recipe(
+        "inpaint_bsd", "Grayscale photo inpainter (free-form strokes, thin to thick), any image size; a narrow U-Net "
+        "(8 filters, 4 levels) so that it ships small; observed pixels are kept.",
+        {"metric": "photo_restored_psnr", "data": "bsd:Set12", "images": 2, "corruption": "free_form", "severity": 5},
+        _full_size_inpainter_figures, "inpaint.json", overrides=["model.filters=8", "model.unet_levels=4"], full_size="workdirs/inpaint_bsd/model.keras",
     ),
     "denoise_gray": Recipe(
         "denoise_bsd", "Grayscale photo denoiser with a noise-level input (sigma 0 to 55 of 255), any image size.",
@@ -155,6 +172,8 @@ def build(name: str, workdir: str, manifest: dict) -> dict:
         "sha256": presets.sha256_of(target),
     }
     entry["check"] = {**recipe.check, "value": measure_check(model, recipe.check)}
+    if recipe.full_size:  # What narrowing costs, on the same slice.
+        entry["full_size"] = {"model": recipe.full_size, "check_value": measure_check(load_model(recipe.full_size), recipe.check)}
     manifest[name] = entry
     return entry
 

@@ -94,6 +94,17 @@ def test_bad_requests_get_a_json_error_and_the_server_keeps_serving(client, case
     assert client.get("/healthz").status_code == 200
 
 
+def test_a_tiled_restore_reports_its_progress_by_job(restorers):
+    client = create_app(restorers, tile_size=256).test_client()
+    photo = _image(600, 600, 7)  # Tiles of 256 sharing 64 pixels: 3 x 3 of them.
+    answer = client.post("/v1/restore", data={"image": (io.BytesIO(_png(photo)), "big.png"), "job": "big-1"})
+    assert answer.status_code == 200
+    assert client.get("/v1/progress/big-1").get_json() == {"done": 9, "total": 9}
+    assert client.get("/v1/progress/unknown").status_code == 404
+    refused = client.post("/v1/restore", data={"image": (io.BytesIO(_png(photo)), "big.png"), "job": "../etc"})
+    assert refused.status_code == 400 and "`job` must be" in refused.get_json()["error"]
+
+
 def test_bad_json_bodies_are_refused(client):
     assert "base64" in client.post("/v1/restore", json={"image": "%%%"}).get_json()["error"]
     assert "multipart/form-data" in client.post("/v1/restore", data=b"x", content_type="text/plain").get_json()["error"]

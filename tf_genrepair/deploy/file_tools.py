@@ -5,6 +5,7 @@ which white (>= 128) marks missing pixels, as in most inpainting tools.
 """
 
 import os
+from typing import Callable
 
 import keras
 import numpy as np
@@ -109,6 +110,7 @@ def restore_image(
     seed: int = 0,
     noise_levels: float | None = None,
     tile_size: int = 512,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Restores one `[H, W, C]` image (damaged first with `corruption`, if given): the pixels under the
     mask's missing region (0) are cleared and filled; larger than `tile_size` on a side, tile by tile.
@@ -121,7 +123,9 @@ def restore_image(
         damaged, damage_mask = get_corruption(corruption)(image, severity=severity, seed=seed)
         image, mask = damaged.numpy(), mask * damage_mask.numpy()
     tiled = max(image.shape[:2]) > tile_size
-    return restorer.restore(image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4))
+    return restorer.restore(
+        image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4), on_progress=on_progress
+    )
 
 
 def list_images(folder: str) -> list[str]:

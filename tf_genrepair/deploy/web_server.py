@@ -7,8 +7,10 @@ Endpoints:
 - `GET /`: the page (`web_page.html`: open or drop an image, paint the mask, restore, compare, download).
 - `POST /v1/restore`: multipart fields `image` (and optional `mask`: white = missing, as OpenCV and
   IOPaint) with optional form fields `model`, `noise_level` (noise standard deviation in [0, 1]),
-  `corruption`, `severity`, `seed`; or a JSON body with the same keys and `image`/`mask` as base64.
+  `corruption`, `severity`, `seed`, `job`; or a JSON body with the same keys and `image`/`mask` as base64.
   Answers the restored image as a PNG.
+- `GET /v1/progress/<job>`: `{"done": k, "total": n}` tiles (or batches) of the restore sent with that
+  `job` id (a name of the client's choosing), while it runs and just after.
 
 Every failure answers a JSON `{"error": ...}` with a 4xx status (413 for a body over the size limit), and
 the server keeps serving. Uploads are held in memory within the limits; nothing from a request names a
@@ -21,7 +23,9 @@ Example:
 
 import base64
 import binascii
+import collections
 import importlib.resources
+import re
 import threading
 import time
 from typing import Mapping
@@ -36,6 +40,8 @@ from tf_genrepair.io import DataError, encode_png, read_image, read_mask
 
 DEFAULT_MAX_PIXELS = 16_000_000
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+KEPT_JOBS = 256  # Progress of the newest jobs is kept; older entries are dropped.
 
 
 class RequestError(ValueError):
@@ -108,6 +114,24 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     locks = {name: threading.Lock() for name in restorers}
     default = next(iter(restorers))
+    progress: collections.OrderedDict[str, dict] = collections.OrderedDict()
+    progress_lock = threading.Lock()
+
+    def reporter(job: str | None):
+        if job is None:
+            return None
+        if not JOB_ID.match(job):
+            raise RequestError(f"`job` must be 1 to 64 letters, digits, '-' or '_'. Received: job={job!r}")
+        with progress_lock:
+            progress[job] = {"done": 0, "total": None}
+            while len(progress) > KEPT_JOBS:
+                progress.popitem(last=False)
+
+        def report(done: int, total: int) -> None:
+            with progress_lock:
+                progress[job] = {"done": done, "total": total}
+
+        return report
 
     @app.errorhandler(RequestError)
     def refused(error: RequestError):
@@ -159,13 +183,22 @@ def create_app(
             corruption=corruption, severity=_number(payload, "severity", int, 1, 5, 3), seed=_number(payload, "seed", int, 0, 2**31 - 1, 0),
             noise_levels=noise_level if restorer.noise_level_input else None, tile_size=tile_size,
         )
+        on_progress = reporter(payload.get("job") or None)
         started = time.perf_counter()
         with locks[name]:
-            restored = restore_image(restorer, image, mask, **options)
+            restored = restore_image(restorer, image, mask, on_progress=on_progress, **options)
         response = flask.Response(encode_png(np.asarray(restored)[0] if np.ndim(restored) == 4 else restored), mimetype="image/png")
         response.headers["X-Restore-Seconds"] = f"{time.perf_counter() - started:.3f}"
         response.headers["X-Model"] = name
         return response
+
+    @app.get("/v1/progress/<job>")
+    def job_progress(job: str):
+        with progress_lock:
+            known = progress.get(job)
+        if known is None:
+            raise RequestError(f"No restore with job {job!r} is known (or it is long finished).", 404)
+        return flask.jsonify(known)
 
     @app.get("/")
     def page():

@@ -1,6 +1,6 @@
 """`Restorer`: trains a restoration network on `((images, masks[, noise_levels]), clean)` pairs."""
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import keras
 import numpy as np
@@ -250,6 +250,7 @@ class Restorer(ModelKind, keras.Model):
         overlap: int = 64,
         batch_size: int = 32,
         self_ensemble: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
         """Restores images of any size, tiled when `tile_size` is given; output clipped to [0, 1].
 
@@ -262,6 +263,7 @@ class Restorer(ModelKind, keras.Model):
             overlap: Pixels shared by neighbouring tiles; seams are blended across it.
             batch_size: Images (or tiles) per forward pass.
             self_ensemble: Average over the 8 rotations and flips of the input (8 times the time).
+            on_progress: Called with (tiles or batches done, in all) after each forward pass.
 
         Returns:
             Restored images with the layout of `images`.
@@ -280,6 +282,7 @@ class Restorer(ModelKind, keras.Model):
             overlap=overlap,
             batch_size=batch_size,
             self_ensemble=self_ensemble,
+            on_progress=on_progress,
         )
 
     def forward(self, inputs: list[np.ndarray]) -> np.ndarray:

@@ -85,6 +85,7 @@ def apply_restorer(
     overlap: int = 64,
     batch_size: int = 32,
     self_ensemble: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Runs `forward` on checked `inputs` in batches, tile by tile when `tile_size` is given; output clipped to [0, 1].
 
@@ -96,6 +97,7 @@ def apply_restorer(
         batch_size: Images (or tiles) per forward pass.
         self_ensemble: Average the outputs for the 8 rotations and flips of the input, each
             turned back (geometric self-ensemble, Timofte et al. 2016): 8 times the time.
+        on_progress: Called with (batches or tiles done, in all) after each forward pass.
 
     Example:
         >>> restored = apply_restorer(restorer.forward, restorer_inputs(photos, channels=1, noise_level_input=False), tile_size=512)
@@ -108,9 +110,17 @@ def apply_restorer(
 
     run = _dihedral_average(forward_stacked) if self_ensemble else forward_stacked
     if tile_size is None:
-        restored = np.concatenate([run(stacked[start : start + batch_size]) for start in range(0, len(stacked), batch_size)])
+        starts = range(0, len(stacked), batch_size)
+        parts = []
+        for start in starts:
+            parts.append(run(stacked[start : start + batch_size]))
+            if on_progress is not None:
+                on_progress(len(parts), len(starts))
+        restored = np.concatenate(parts)
     else:
-        restored = tiled_apply(run, stacked, output_channels=sizes[0], tile_size=tile_size, overlap=overlap, batch_size=batch_size)
+        restored = tiled_apply(
+            run, stacked, output_channels=sizes[0], tile_size=tile_size, overlap=overlap, batch_size=batch_size, on_progress=on_progress
+        )
     return np.clip(restored, 0.0, 1.0)
 
 

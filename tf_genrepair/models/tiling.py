@@ -38,6 +38,7 @@ def tiled_apply(
     tile_size: int,
     overlap: int = 64,
     batch_size: int = 16,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Applies a fully convolutional `function` tile by tile and blends overlapping tiles.
 
@@ -53,6 +54,7 @@ def tiled_apply(
         tile_size: Side of the square tiles.
         overlap: Pixels shared by neighbouring tiles, `0 <= overlap < tile_size`.
         batch_size: Tiles per call of `function`.
+        on_progress: Called with (tiles done, tiles in all) after each call of `function`.
 
     Returns:
         `[N, H, W, output_channels]`.
@@ -80,4 +82,6 @@ def tiled_apply(
             weights = (vertical[:, np.newaxis] * horizontal[np.newaxis, :])[..., np.newaxis]
             total[index, top : top + tile_height, left : left + tile_width] += weights * output
             weight_sum[index, top : top + tile_height, left : left + tile_width] += weights
+        if on_progress is not None:
+            on_progress(start + len(chunk), len(placements))
     return (total / weight_sum).astype(np.float32)
