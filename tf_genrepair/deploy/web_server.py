@@ -31,7 +31,6 @@ import time
 from typing import Mapping
 
 import flask
-import numpy as np
 from werkzeug.exceptions import HTTPException
 
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
@@ -187,7 +186,7 @@ def create_app(
         started = time.perf_counter()
         with locks[name]:
             restored = restore_image(restorer, image, mask, on_progress=on_progress, **options)
-        response = flask.Response(encode_png(np.asarray(restored)[0] if np.ndim(restored) == 4 else restored), mimetype="image/png")
+        response = flask.Response(encode_png(restored), mimetype="image/png")
         response.headers["X-Restore-Seconds"] = f"{time.perf_counter() - started:.3f}"
         response.headers["X-Model"] = name
         return response
