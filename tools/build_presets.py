@@ -56,7 +56,7 @@ def _full_size_inpainter_figures() -> dict:
     """The benchmark's figures of the full-size `inpaint_bsd`, labelled as such (the narrow preset's cost is its check)."""
     rows = _result("inpaint")["results"]
     return {
-        f"full-size inpaint_bsd: {row['data']} hole PSNR (dB)": round(row["hole_psnr"], 2)
+        f"full-size inpaint_bsd: {row['data']}, {row['mask']} hole PSNR (dB)": round(row["hole_psnr"], 2)
         for row in rows
         if row["method"] == "ours (inpaint_bsd)"
     }

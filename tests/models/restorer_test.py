@@ -8,6 +8,7 @@ from tests.helpers import assert_round_trips
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, get_corruption
 from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
 from tf_genrepair.models import Restorer
+from tf_genrepair.models.restorer_inputs import SIZE_LADDER
 from tf_genrepair.networks import (
     inpainting_unet,
     patch_discriminator,
@@ -75,6 +76,24 @@ def test_tiled_restore_matches_whole_image():
     whole = restorer.restore(image, noise_levels=0.1)
     tiled = restorer.restore(image, noise_levels=0.1, tile_size=48, overlap=32)  # Margin 8 >= receptive radius 6.
     np.testing.assert_allclose(tiled, whole, atol=1e-5)
+
+
+def test_size_bucketing_runs_few_shapes_and_changes_only_the_bottom_and_right_border(monkeypatch):
+    restorer = Restorer(residual_denoiser(depth=3, width=8, downscale=2))  # Receptive radius 6 pixels.
+    seen, forward = set(), restorer.forward
+    monkeypatch.setattr(restorer, "forward", lambda inputs: seen.add(inputs[0].shape[1:3]) or forward(inputs))
+    rng = np.random.default_rng(1)
+    for height, width in rng.integers(16, 300, size=(30, 2)):
+        image = rng.random((height, width, 1), dtype=np.float32)
+        bucketed = restorer.restore(image, noise_levels=0.1, size_ladder=SIZE_LADDER)
+        assert bucketed.shape == image.shape
+    assert len(seen) <= 25 and seen <= {(a, b) for a in SIZE_LADDER for b in SIZE_LADDER}  # 30 sizes, a few shapes.
+    seen.clear()
+    image = rng.random((90, 70, 1), dtype=np.float32)
+    exact = restorer.restore(image, noise_levels=0.1)  # Off by default.
+    assert seen == {(90, 70)}
+    bucketed = restorer.restore(image, noise_levels=0.1, size_ladder=SIZE_LADDER)
+    np.testing.assert_allclose(bucketed[:-6, :-6], exact[:-6, :-6], atol=1e-5)  # Beyond the receptive radius: unchanged.
 
 
 def test_self_ensemble_is_rotation_equivariant_and_keeps_observed_pixels():

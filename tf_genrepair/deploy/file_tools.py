@@ -5,7 +5,7 @@ which white (>= 128) marks missing pixels, as in most inpainting tools.
 """
 
 import os
-from typing import Callable
+from typing import Callable, Sequence
 
 import keras
 import numpy as np
@@ -111,6 +111,7 @@ def restore_image(
     noise_levels: float | None = None,
     tile_size: int = 512,
     on_progress: Callable[[int, int], None] | None = None,
+    size_ladder: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Restores one `[H, W, C]` image (damaged first with `corruption`, if given): the pixels under the
     mask's missing region (0) are cleared and filled; larger than `tile_size` on a side, tile by tile.
@@ -124,7 +125,8 @@ def restore_image(
         image, mask = damaged.numpy(), mask * damage_mask.numpy()
     tiled = max(image.shape[:2]) > tile_size
     return restorer.restore(
-        image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4), on_progress=on_progress
+        image * mask, mask, noise_levels=noise_levels, tile_size=tile_size if tiled else None, overlap=min(64, tile_size // 4), on_progress=on_progress,
+        size_ladder=size_ladder,
     )
 
 

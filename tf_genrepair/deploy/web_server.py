@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
 from tf_genrepair.deploy.file_tools import restore_image
 from tf_genrepair.io import DataError, encode_png, read_image, read_mask
+from tf_genrepair.models.restorer_inputs import SIZE_LADDER
 
 DEFAULT_MAX_PIXELS = 16_000_000
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -96,6 +97,7 @@ def create_app(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     tile_size: int = 512,
+    size_ladder: tuple[int, ...] | None = SIZE_LADDER,
 ) -> flask.Flask:
     """The Flask application serving `restorers` (name -> `Restorer` or `ExportedRestorer`).
 
@@ -105,6 +107,8 @@ def create_app(
         max_pixels: Larger images (or masks) are refused before they are decoded.
         max_body_bytes: Larger request bodies are refused (413).
         tile_size: Images larger than this on a side are restored tile by tile.
+        size_ladder: Shape bucketing (see `apply_restorer`): every request's size reaches the network as
+            one of a few shapes, so memory kept per shape stays bounded; None turns it off.
     """
     if not restorers:
         raise ValueError("The server needs at least one restorer. Received none.")
@@ -180,7 +184,7 @@ def create_app(
                 raise RequestError(str(error)) from error
         options = dict(
             corruption=corruption, severity=_number(payload, "severity", int, 1, 5, 3), seed=_number(payload, "seed", int, 0, 2**31 - 1, 0),
-            noise_levels=noise_level if restorer.noise_level_input else None, tile_size=tile_size,
+            noise_levels=noise_level if restorer.noise_level_input else None, tile_size=tile_size, size_ladder=size_ladder,
         )
         on_progress = reporter(payload.get("job") or None)
         started = time.perf_counter()

@@ -251,6 +251,7 @@ class Restorer(ModelKind, keras.Model):
         batch_size: int = 32,
         self_ensemble: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
+        size_ladder: Sequence[int] | None = None,
     ) -> np.ndarray:
         """Restores images of any size, tiled when `tile_size` is given; output clipped to [0, 1].
 
@@ -264,6 +265,9 @@ class Restorer(ModelKind, keras.Model):
             batch_size: Images (or tiles) per forward pass.
             self_ensemble: Average over the 8 rotations and flips of the input (8 times the time).
             on_progress: Called with (tiles or batches done, in all) after each forward pass.
+            size_ladder: Sides seen whole are padded (mirrored) up to these sizes and cropped back, so
+                that any stream of sizes reaches the network as a few shapes (e.g. `SIZE_LADDER`; None:
+                every size as it comes). Pixels within the receptive field of those edges can change.
 
         Returns:
             Restored images with the layout of `images`.
@@ -283,6 +287,7 @@ class Restorer(ModelKind, keras.Model):
             batch_size=batch_size,
             self_ensemble=self_ensemble,
             on_progress=on_progress,
+            size_ladder=size_ladder,
         )
 
     def forward(self, inputs: list[np.ndarray]) -> np.ndarray:

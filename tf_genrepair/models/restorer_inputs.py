@@ -16,6 +16,23 @@ from tf_genrepair.models.tiling import tiled_apply
 
 INPUT_NAMES = ("images", "masks", "noise_levels")
 Forward = Callable[[list[np.ndarray]], np.ndarray]  # [images, masks(, noise_levels)] -> restored
+# Heights and widths the network sees (beyond the last rung: multiples of half of it). TensorFlow and
+# oneDNN keep state per input shape, so a server receiving every size would grow without bound.
+SIZE_LADDER = (32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+
+
+def bucketed_size(size: int, ladder: Sequence[int] = SIZE_LADDER) -> int:
+    """The smallest rung of `ladder` that holds `size`, or beyond the last rung the next multiple of half of it.
+
+    Example:
+        >>> bucketed_size(28), bucketed_size(500), bucketed_size(1300)
+        (32, 512, 1536)
+    """
+    for rung in ladder:
+        if size <= rung:
+            return rung
+    step = ladder[-1] // 2
+    return -(-size // step) * step
 
 
 def restorer_inputs(
@@ -86,8 +103,15 @@ def apply_restorer(
     batch_size: int = 32,
     self_ensemble: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    size_ladder: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Runs `forward` on checked `inputs` in batches, tile by tile when `tile_size` is given; output clipped to [0, 1].
+
+    Shape bucketing (`size_ladder`, e.g. `SIZE_LADDER`; `genrepair-serve` turns it on): each side the network sees whole (not cut into tiles) is padded at
+    the bottom or right, mirrored, up to `bucketed_size`, and the output cropped back, so any stream of
+    image sizes reaches the network as a few shapes. Pixels within the network's receptive field of the
+    bottom and right edges can differ slightly from an unpadded run (they see mirrored context there
+    instead of the network's own padding); the rest is unchanged.
 
     Args:
         forward: `[images, masks(, noise_levels)] -> restored` for one batch.
@@ -98,12 +122,19 @@ def apply_restorer(
         self_ensemble: Average the outputs for the 8 rotations and flips of the input, each
             turned back (geometric self-ensemble, Timofte et al. 2016): 8 times the time.
         on_progress: Called with (batches or tiles done, in all) after each forward pass.
+        size_ladder: The sizes sides are padded up to (e.g. `SIZE_LADDER`); None runs every size as it comes.
 
     Example:
         >>> restored = apply_restorer(restorer.forward, restorer_inputs(photos, channels=1, noise_level_input=False), tile_size=512)
     """
     sizes = [part.shape[-1] for part in inputs]
     stacked = np.concatenate(inputs, axis=-1)
+    height, width = stacked.shape[1:3]
+    if size_ladder is not None:
+        def padded(side: int) -> int:  # A side longer than the tiles is cut into whole tiles: no padding needed.
+            return side if tile_size is not None and side > tile_size else bucketed_size(side, size_ladder)
+
+        stacked = np.pad(stacked, [(0, 0), (0, padded(height) - height), (0, padded(width) - width), (0, 0)], mode="symmetric")
 
     def forward_stacked(batch: np.ndarray) -> np.ndarray:
         return np.asarray(forward(_split(batch, sizes)))
@@ -121,7 +152,7 @@ def apply_restorer(
         restored = tiled_apply(
             run, stacked, output_channels=sizes[0], tile_size=tile_size, overlap=overlap, batch_size=batch_size, on_progress=on_progress
         )
-    return np.clip(restored, 0.0, 1.0)
+    return np.clip(restored[:, :height, :width], 0.0, 1.0)
 
 
 def restore_images(
