@@ -3,6 +3,7 @@
 import base64
 import concurrent.futures
 import io
+import json
 import threading
 import urllib.error
 import urllib.request
@@ -127,7 +128,7 @@ def test_twenty_concurrent_requests_of_mixed_sizes_are_each_answered_correctly(r
         def ask(case):
             model, pixels = case
             body = {"image": base64.b64encode(_png(pixels)).decode(), "model": model, "noise_level": 0.05}
-            request = urllib.request.Request(url, data=__import__("json").dumps(body).encode(), headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=120) as response:
                 return _decoded(response.read())
 
