@@ -104,6 +104,23 @@ def test_photo_restorers_validate_on_training_images_they_never_train_on(name):
     assert get_experiment(name).train.time_budget_minutes is None  # Fixed epochs: the same model on any machine.
 
 
+PHOTO_TEST_SETS = ("bsd:BSD68", "bsd:Set12", "colour:CBSD68", "colour:Kodak24", "colour:McMaster")
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_no_training_or_validation_stream_reads_a_photo_test_set(name):
+    data = get_experiment(name).data
+    sources = set(data.name.split("+")) | set((data.eval_name or data.name).split("+"))
+    assert sources.isdisjoint(PHOTO_TEST_SETS), sources
+
+
+def test_colour_restorers_validate_on_the_last_images_of_each_training_source():
+    data = get_experiment("denoise_colour").data
+    assert data.eval_name is None and data.name == "colour:CBSD432+photos:imagenet1000"
+    assert (data.train_split, data.eval_split) == ("train[:-16]", "train[-16:]")  # Sliced per source: disjoint.
+    assert get_experiment("denoise_colour").model.channels == 3
+
+
 def _rows(split: str, total: int) -> range:
     """The rows `train[a:b]` names out of `total` (the slices the configs use)."""
     bounds = split.partition("[")[2].rstrip("]")

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from scipy import ndimage
 
-from tf_genrepair.corruptions import damage
+from tf_genrepair.corruptions import damage, get_corruption
 
 
 def test_gaussian_blur_matches_scipy(digits):
@@ -58,3 +58,39 @@ def test_scratches_only_brighten(digits):
     damaged, _ = damage.scratches(digits, severity=5, seed=0)
     difference = damaged.numpy() - digits
     assert difference.min() >= -1e-6 and difference.max() > 0.5
+
+
+def _colour_checkerboards() -> tuple[np.ndarray, np.ndarray]:
+    """A 1-pixel red/green checkerboard of nearly equal luma, and a gray checkerboard of the same luma swing."""
+    rows, cols = np.indices((32, 32))
+    odd = ((rows + cols) % 2).astype(np.float32)[..., np.newaxis]
+    red, green = np.array([0.8, 0.25, 0.3], np.float32), np.array([0.2, 0.55, 0.3], np.float32)
+    chroma = odd * red + (1 - odd) * green
+    luma = chroma @ np.array([0.299, 0.587, 0.114], np.float32)
+    gray = np.repeat(luma[..., np.newaxis], 3, axis=-1)
+    return chroma[np.newaxis], gray[np.newaxis]
+
+
+def test_rgb_jpeg_subsamples_chroma_as_common_encoders_do():
+    chroma, gray = _colour_checkerboards()
+    quality_range = damage.jpeg_quality_range(95, 95)
+    chroma_error = float(np.abs(quality_range(chroma, severity=1, seed=0)[0].numpy() - chroma).mean())
+    gray_error = float(np.abs(quality_range(gray, severity=1, seed=0)[0].numpy() - gray).mean())
+    # At quality 95 luma detail survives; 4:2:0 averages chroma over 2x2 pixels and washes the checkerboard out.
+    assert gray_error < 0.03 and chroma_error > 0.15
+
+
+def test_jpeg_quality_range_draws_each_image_its_own_quality_inside_the_range():
+    rng = np.random.default_rng(0)
+    images = np.clip(ndimage.gaussian_filter(rng.random((24, 32, 32, 3)), (0, 2, 2, 0)) * 3 - 1, 0, 1).astype(np.float32)
+    damaged, mask = get_corruption("jpeg_quality:10-60")(images, severity=3, seed=7)
+    assert np.all(mask.numpy() == 1)
+    at_quality = {quality: tf.stack([tf.image.adjust_jpeg_quality(image, quality) for image in images]).numpy() for quality in range(10, 61)}
+    drawn = [next(q for q, expected in at_quality.items() if np.array_equal(expected[index], damaged[index].numpy())) for index in range(24)]
+    assert min(drawn) >= 10 and max(drawn) <= 60 and len(set(drawn)) >= 12
+    again, _ = get_corruption("jpeg_quality:10-60")(images, severity=1, seed=7)  # Severity is ignored; the seed decides.
+    np.testing.assert_array_equal(again.numpy(), damaged.numpy())
+    with pytest.raises(ValueError, match="two integer qualities"):
+        get_corruption("jpeg_quality:10")
+    with pytest.raises(ValueError, match="low <= high"):
+        get_corruption("jpeg_quality:60-10")

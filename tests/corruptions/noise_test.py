@@ -41,3 +41,21 @@ def test_speckle_noise_is_multiplicative_with_the_documented_std():
     assert relative.std() == pytest.approx(sigma, rel=0.03)
     untouched, _ = noise.speckle_noise(np.zeros_like(GRAY), severity=5, seed=0)
     assert untouched.numpy().max() == 0.0
+
+
+@pytest.mark.parametrize("name", ["gaussian_noise", "poisson_noise", "speckle_noise"])
+def test_noise_on_rgb_images_is_drawn_independently_per_channel(name):
+    rgb = np.full((4, 64, 64, 3), 0.5, np.float32)
+    damaged, mask = getattr(noise, name)(rgb, severity=5, seed=0, clip=False)
+    channels = (damaged.numpy() - rgb).reshape(-1, 3).T
+    correlation = np.corrcoef(channels)
+    assert mask.shape == (4, 64, 64, 1)
+    assert np.all(channels.std(axis=1) > 0.05)
+    assert np.all(np.abs(correlation[np.triu_indices(3, 1)]) < 0.05)  # Not one noise field copied to R, G and B.
+
+
+def test_salt_and_pepper_hits_whole_pixels_in_rgb():
+    rgb = np.full((4, 64, 64, 3), 0.5, np.float32)
+    damaged, _ = noise.salt_and_pepper(rgb, severity=5, seed=0)
+    hit = damaged.numpy() != 0.5
+    assert hit.any() and np.array_equal(hit[..., 0], hit[..., 1]) and np.array_equal(hit[..., 0], hit[..., 2])

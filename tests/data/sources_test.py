@@ -202,6 +202,46 @@ def test_shared_bsd(shared_data_dir, subset, count):
     assert len(list(patches)) == 4
 
 
+@pytest.mark.parametrize("name, count", [("colour:CBSD432", 432), ("colour:CBSD68", 68), ("colour:Kodak24", 24), ("colour:McMaster", 18), ("photos:imagenet1000", 977)])
+def test_shared_colour_sets(shared_data_dir, name, count):
+    dataset = load_dataset(name, split="test")
+    assert dataset.element_spec[0].shape.as_list() == [None, None, 3]
+    assert sum(1 for _ in dataset) == count
+    image = next(iter(dataset))[0].numpy()
+    assert image.dtype == np.float32 and 0.0 <= image.min() and image.max() <= 1.0 and image.max() > 0.5
+
+
+def _photo_folders(tmp_path):
+    """Two plain folders of RGB photos: `a` with 5 (one 6x6, smaller than a patch), `b` with 3."""
+    rng = np.random.default_rng(0)
+    for folder, sizes in (("a", [(12, 10)] * 4 + [(6, 6)]), ("b", [(16, 12)] * 3)):
+        os.makedirs(tmp_path / folder)
+        for index, size in enumerate(sizes):
+            Image.fromarray(rng.integers(0, 256, size + (3,), dtype=np.uint8)).save(tmp_path / folder / f"{index}.png")
+    return f"folder:{tmp_path / 'a'}+folder:{tmp_path / 'b'}"
+
+
+def test_sources_joined_with_plus_are_sliced_each_and_streamed_in_turn(tmp_path):
+    joined = _photo_folders(tmp_path)
+    heights = [image.shape[0] for image, _ in load_dataset(joined, split="train[-2:]").as_numpy_iterator()]
+    assert heights == [12, 6, 16, 16]  # The last two of each source.
+    training = [image.shape[0] for image, _ in load_dataset(joined, split="train[:-2]").as_numpy_iterator()]
+    assert training == [12, 12, 12, 16]
+    patches = list(load_dataset(joined, patch_size=8, patches_per_image=2).as_numpy_iterator())
+    assert len(patches) == 2 * 7 and all(patch.shape == (8, 8, 3) for patch, _ in patches)  # The 6x6 image is skipped.
+
+
+def test_joined_sources_must_agree_in_channels_unless_converted(tmp_path):
+    joined = _photo_folders(tmp_path)
+    save_png(str(tmp_path / "gray.png"), np.zeros((8, 8), np.uint8))
+    os.makedirs(tmp_path / "g")
+    os.replace(tmp_path / "gray.png", tmp_path / "g" / "gray.png")
+    with pytest.raises(DataError, match="differ in channels"):
+        load_dataset(f"{joined}+folder:{tmp_path / 'g'}")
+    gray = load_dataset(f"{joined}+folder:{tmp_path / 'g'}", color_mode="grayscale")
+    assert gray.element_spec[0].shape[-1] == 1 and sum(1 for _ in gray) == 9
+
+
 def test_load_arrays_stacks_one_size_and_names_mixed_sizes(tmp_path):
     images, labels = load_arrays("sample", split="test[:5]")
     assert images.shape == (5, 28, 28, 1) and labels.dtype == np.int64 and labels.shape == (5,)

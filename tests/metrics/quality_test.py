@@ -8,11 +8,13 @@ from scipy import linalg, signal
 from tf_genrepair.metrics import (
     PSNR,
     SSIM,
+    blocking_effect_factor,
     fid,
     frechet_distance,
     kid,
     precision_recall_coverage,
     psnr,
+    psnr_b,
     ssim,
 )
 
@@ -143,3 +145,40 @@ def test_generator_quality_asks_class_samplers_for_every_class_in_turn(smoke_cla
     assert by_class["label_agreement"] == pytest.approx(agreement)
     unconditional = generator_quality(_DigitsAsSamples(images, labels, by_class=False), smoke_classifier, real_features, num_samples=40, seed=0)
     assert "label_agreement" not in unconditional
+
+
+def _bef_by_loops(image: np.ndarray, block: int = 8) -> float:
+    """The blocking effect factor of one `[H, W]` image, pair by pair as Yim and Bovik define it."""
+    height, width = image.shape
+    edges, rest = [], []
+    for row in range(height):
+        for column in range(width - 1):
+            (edges if (column + 1) % block == 0 else rest).append((image[row, column] - image[row, column + 1]) ** 2)
+    for row in range(height - 1):
+        for column in range(width):
+            (edges if (row + 1) % block == 0 else rest).append((image[row, column] - image[row + 1, column]) ** 2)
+    difference = np.mean(edges) - np.mean(rest)
+    return max(difference, 0.0) * np.log2(block) / np.log2(min(height, width))
+
+
+def test_blocking_effect_factor_and_psnr_b_match_the_definition():
+    rng = np.random.default_rng(0)
+    smooth = rng.random((2, 24, 16, 1)).astype(np.float32) * 0.05
+    blocky = smooth + np.kron(rng.random((3, 2)), np.ones((8, 8)))[np.newaxis, :, :, np.newaxis].astype(np.float32) * 0.3
+    for images in (smooth, blocky):
+        expected = [_bef_by_loops(image[..., 0]) for image in images]
+        np.testing.assert_allclose(blocking_effect_factor(images).numpy(), expected, rtol=1e-4, atol=1e-8)
+    assert float(blocking_effect_factor(blocky)[0]) > 0.001
+    clean = np.zeros_like(blocky)
+    mse = np.mean(blocky**2, axis=(1, 2, 3)) + np.array([_bef_by_loops(image[..., 0]) for image in blocky])
+    np.testing.assert_allclose(psnr_b(clean, blocky).numpy(), 10 * np.log10(1 / mse), rtol=1e-4)
+    assert np.all(psnr_b(clean, blocky).numpy() < psnr(clean, blocky).numpy())
+
+
+def test_psnr_b_counts_jpeg_blocking_in_rgb():
+    rng = np.random.default_rng(1)
+    clean = np.clip(rng.random((1, 64, 64, 3)) * 0.2 + np.linspace(0.2, 0.8, 64)[None, :, None, None], 0, 1).astype(np.float32)
+    decoded = tf.image.adjust_jpeg_quality(clean[0], 10).numpy()[np.newaxis]
+    factors = [_bef_by_loops(decoded[0, ..., channel]) for channel in range(3)]
+    np.testing.assert_allclose(blocking_effect_factor(decoded).numpy(), [np.mean(factors)], rtol=1e-4, atol=1e-8)
+    assert float(psnr_b(clean, decoded)[0]) < float(psnr(clean, decoded)[0])

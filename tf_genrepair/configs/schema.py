@@ -24,6 +24,7 @@ class DataConfig:
     augmentation_severity: int = 5  # Upper end of the augmentation severity range 1..N.
     binarize: bool = False  # VAEs: dynamic binarization of training images, a fixed draw of the test set.
     eval_name: str | None = None  # Dataset of eval_split when it differs from `name` (e.g. bsd:Set12).
+    color_mode: str | None = None  # grayscale or rgb to convert every image (e.g. digits for an RGB smoke run); None keeps them.
     patch_size: int | None = None  # Restorers: random square training patches of this side.
     patches_per_image: int = 1
     corruption: str | None = None  # Restorers: the damage to learn to undo (registry name, '|' mixes).

@@ -87,16 +87,42 @@ def motion_blur(images: tf.Tensor, seed: tf.Tensor, *, length: tf.Tensor) -> tup
 
 @severity_corruption({"quality": (25.0, 18.0, 15.0, 10.0, 7.0)})
 def jpeg(images: tf.Tensor, seed: tf.Tensor, *, quality: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """JPEG compression at `quality` (blocking and ringing). Needs 1 or 3 channels.
+    """JPEG compression at `quality` (blocking and ringing; RGB with 4:2:0 chroma, as common encoders). Needs 1 or 3 channels.
 
     Example:
         >>> damaged, mask = jpeg(images, severity=3, seed=0)
     """
     del seed  # Deterministic.
+    return _compress(images, quality), observed_everywhere(images)
+
+
+def jpeg_quality_range(low: int, high: int) -> Callable:
+    """A JPEG corruption whose quality is drawn per image, uniformly among the integers `low..high` (severity is ignored).
+
+    One restorer for every quality a photo may have been saved at (`get_corruption("jpeg_quality:10-60")`).
+
+    Example:
+        >>> damaged, mask = jpeg_quality_range(10, 60)(images, severity=1, seed=0)
+    """
+    if not 1 <= low <= high <= 100:
+        raise ValueError(f"JPEG qualities must satisfy 1 <= low <= high <= 100. Received: low={low}, high={high}")
+
+    @severity_corruption({"quality_low": (low - 0.5,) * 5, "quality_high": (high + 0.5,) * 5})
+    def jpeg_in_range(images: tf.Tensor, seed: tf.Tensor, *, quality_low: tf.Tensor, quality_high: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        draw = tf.random.stateless_uniform(tf.shape(quality_low), seed)
+        quality = tf.clip_by_value(tf.round(quality_low + draw * (quality_high - quality_low)), float(low), float(high))
+        return _compress(images, quality), observed_everywhere(images)
+
+    jpeg_in_range.__name__ = f"jpeg_quality_{low}_{high}"
+    return jpeg_in_range
+
+
+def _compress(images: tf.Tensor, quality: tf.Tensor) -> tf.Tensor:
+    """Each image encoded at its own `quality` by libjpeg (chroma subsampled 4:2:0 for RGB) and decoded."""
     if images.shape[-1] not in (1, 3):
-        raise ValueError(f"`jpeg` needs images with 1 or 3 channels. Received: shape={images.shape}")
+        raise ValueError(f"JPEG needs images with 1 or 3 channels. Received: shape={images.shape}")
     compress = lambda image, image_quality: tf.image.adjust_jpeg_quality(image, tf.cast(image_quality, tf.int32))
-    return _map_images(compress, images, quality), observed_everywhere(images)
+    return _map_images(compress, images, quality)
 
 
 @severity_corruption({"factor": (1.5, 2.0, 2.5, 3.0, 4.0)})

@@ -1,5 +1,6 @@
 """The corruption registry: names, families, composition, and random compositions for damage nobody named."""
 
+import re
 from typing import Mapping, Sequence
 
 import tensorflow as tf
@@ -85,6 +86,7 @@ def get_corruption(name: str) -> Corruption:
     left clean; `blind-<family>` the same without that family (leave-one-family-out), and
     `blind-<family>-<family>` without both.
     `composition2` and `composition3` chain exactly two or three corruptions, all at the given severity.
+    `jpeg_quality:<low>-<high>` is JPEG at a quality drawn per image from `low..high` (severity ignored).
 
     Example:
         >>> damaged, mask = get_corruption("gaussian_noise")(images, severity=3, seed=0)
@@ -111,6 +113,11 @@ def get_corruption(name: str) -> Corruption:
         return mixture(*(get_corruption(part) for part in name.split("|")))
     if "+" in name:
         return compose(*(get_corruption(part) for part in name.split("+")))
+    if name.startswith("jpeg_quality:"):
+        bounds = re.fullmatch(r"(\d+)-(\d+)", name.partition(":")[2])
+        if bounds is None:
+            raise ValueError(f"`jpeg_quality:<low>-<high>` needs two integer qualities, e.g. jpeg_quality:10-60. Received: {name!r}")
+        return damage.jpeg_quality_range(int(bounds[1]), int(bounds[2]))
     if name not in CORRUPTIONS:
         raise ValueError(f"Unknown corruption {name!r}. Valid names: {', '.join(CORRUPTIONS)} (or several joined by '+' to compose, '|' to mix, or 'all').")
     return CORRUPTIONS[name]

@@ -1,4 +1,4 @@
-"""Data sources: one `load_dataset` for IDX, TFDS, image folders, npz, BSD and shipped digits.
+"""Data sources: one `load_dataset` for IDX, TFDS, image folders, npz, grayscale and colour photo sets, shipped digits.
 
 Every source yields `(image, label)` with `image` float32 `[H, W, C]` in [0, 1] and
 `label` int64 (-1 where the source has no labels).
@@ -23,6 +23,8 @@ from tf_genrepair.io.images import (
 
 SAMPLE_PATH = os.path.join(os.path.dirname(__file__), "sample_digits.npz")
 BSD_SUBSETS = ("Train400", "BSD68", "Set12")
+COLOUR_SUBSETS = ("CBSD432", "CBSD68", "Kodak24", "McMaster")
+PHOTO_POOLS = {"imagenet1000": "imagenet1000_s256"}  # Name in `photos:<name>` -> folder under `photos/`.
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -59,16 +61,19 @@ def load_dataset(
 
     Args:
         name: `mnist`, `fashion_mnist`, `tfds:<name>`, `folder:<path>`, `npz:<path>`,
-            `bsd:Train400|BSD68|Set12` or `sample` (digits shipped with the package).
+            `bsd:Train400|BSD68|Set12` (grayscale photos), `colour:CBSD432|CBSD68|Kodak24|McMaster`
+            (RGB photos), `photos:imagenet1000` (an RGB training pool) or `sample` (digits shipped
+            with the package). Join sources with `+` to stream one after the other
+            (`colour:CBSD432+photos:imagenet1000`); `split` then slices each of them.
         split: `train` or `test` (a folder may hold `<split>/` subfolders; an npz file
             `<split>_images` keys), optionally sliced: `train[:1000]`, `test[50%:]`.
-        data_dir: Folder holding `mnist/`, `fashion_mnist/` and `bsd/`; defaults to
+        data_dir: Folder holding `mnist/`, `fashion_mnist/`, `bsd/`, `colour/` and `photos/`; defaults to
             `GENREPAIR_DATA_DIR`, else `~/.cache/tf_genrepair`. Also TFDS's data dir.
         color_mode: `grayscale` or `rgb` to convert every image; None keeps the source's.
         image_size: `(height, width)` to resize every image to (antialiased).
         crop_size: `(height, width)` of a central crop, applied after resizing.
         patch_size: Side (or `(height, width)`) of random patches cut from each image;
-            a fresh draw every epoch, reproducible from `seed`.
+            a fresh draw every epoch, reproducible from `seed`. Images smaller than a patch are skipped.
         patches_per_image: How many random patches to cut from each image.
         seed: Seed for random patches.
         download: Whether TFDS may try to download data that is not on disk.
@@ -80,31 +85,45 @@ def load_dataset(
         >>> dataset = load_dataset("sample", split="test[:100]")
         >>> image, label = next(iter(dataset))
     """
-    base_split, split_slice = parse_split(split)
     data_dir = data_dir or default_data_dir()
     if color_mode not in (None,) + COLOR_MODES:
         raise ValueError(f"`color_mode` must be one of {COLOR_MODES} or None. Received: color_mode={color_mode!r}")
+    parts = [_load_source(part, split, data_dir, download, color_mode) for part in name.split("+")]
+    if color_mode is not None:
+        parts = [part.map(lambda image, label: (_convert_color(image, color_mode), label)) for part in parts]
+    dataset = parts[0]
+    for part in parts[1:]:
+        channels = (dataset.element_spec[0].shape[-1], part.element_spec[0].shape[-1])
+        if channels[0] != channels[1]:
+            raise DataError(f"Sources joined by '+' in {name!r} differ in channels {channels}: pass color_mode='rgb' or 'grayscale'.")
+        dataset = dataset.concatenate(part)
+    return _apply_geometry(dataset, image_size, crop_size, patch_size, patches_per_image, seed)
+
+
+def _load_source(name: str, split: str, data_dir: str, download: bool, color_mode: str | None) -> tf.data.Dataset:
+    base_split, split_slice = parse_split(split)
     kind, _, argument = name.partition(":")
     if name in ("mnist", "fashion_mnist"):
-        dataset = _load_idx_or_tfds(name, base_split, split_slice, data_dir, download)
-    elif name == "sample":
-        dataset = _arrays_dataset(*_read_npz(SAMPLE_PATH, base_split), split_slice)
-    elif kind == "npz" and argument:
-        dataset = _arrays_dataset(*_read_npz(argument, base_split), split_slice)
-    elif kind == "tfds" and argument:
-        dataset = _load_tfds(argument, split, data_dir, download)
-    elif kind == "folder" and argument:
-        dataset = _load_folder(argument, base_split, split_slice, color_mode)
-    elif kind == "bsd" and argument in BSD_SUBSETS:
-        dataset = _load_folder(os.path.join(data_dir, "bsd", argument), base_split, split_slice, "grayscale")
-    else:
-        raise ValueError(
-            "`name` must be mnist, fashion_mnist, sample, tfds:<name>, folder:<path>, npz:<path> "
-            f"or bsd:{'|'.join(BSD_SUBSETS)}. Received: name={name!r}"
-        )
-    if color_mode is not None:
-        dataset = dataset.map(lambda image, label: (_convert_color(image, color_mode), label))
-    return _apply_geometry(dataset, image_size, crop_size, patch_size, patches_per_image, seed)
+        return _load_idx_or_tfds(name, base_split, split_slice, data_dir, download)
+    if name == "sample":
+        return _arrays_dataset(*_read_npz(SAMPLE_PATH, base_split), split_slice)
+    if kind == "npz" and argument:
+        return _arrays_dataset(*_read_npz(argument, base_split), split_slice)
+    if kind == "tfds" and argument:
+        return _load_tfds(argument, split, data_dir, download)
+    if kind == "folder" and argument:
+        return _load_folder(argument, base_split, split_slice, color_mode)
+    if kind == "bsd" and argument in BSD_SUBSETS:
+        return _load_folder(os.path.join(data_dir, "bsd", argument), base_split, split_slice, "grayscale")
+    if kind == "colour" and argument in COLOUR_SUBSETS:
+        return _load_folder(os.path.join(data_dir, "colour", argument), base_split, split_slice, "rgb")
+    if kind == "photos" and argument in PHOTO_POOLS:
+        return _load_folder(os.path.join(data_dir, "photos", PHOTO_POOLS[argument]), base_split, split_slice, "rgb")
+    raise ValueError(
+        "`name` must be mnist, fashion_mnist, sample, tfds:<name>, folder:<path>, npz:<path>, "
+        f"bsd:{'|'.join(BSD_SUBSETS)}, colour:{'|'.join(COLOUR_SUBSETS)} or photos:{'|'.join(PHOTO_POOLS)} "
+        f"(several joined by '+'). Received: name={name!r}"
+    )
 
 
 def load_arrays(name: str, *, split: str = "train", **options) -> tuple[np.ndarray, np.ndarray]:
@@ -342,13 +361,11 @@ def _apply_geometry(
     if not isinstance(patches_per_image, int) or patches_per_image < 1:
         raise ValueError(f"`patches_per_image` must be a positive int. Received: patches_per_image={patches_per_image!r}")
     seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    dataset = dataset.filter(lambda image, label: tf.reduce_all(tf.shape(image)[:2] >= [height, width]))
 
     def cut_patches(element: tuple[tf.Tensor, tf.Tensor], pair_seed: tf.Tensor) -> tf.data.Dataset:
         image, label = element
         channels = image.shape[-1]
-        tf.debugging.assert_greater_equal(
-            tf.shape(image)[:2], tf.constant([height, width]), message=f"An image is smaller than patch_size=({height}, {width})."
-        )
         patches = [
             tf.image.stateless_random_crop(
                 image, [height, width, channels], seed=tf.random.experimental.stateless_fold_in(pair_seed, index)

@@ -9,13 +9,14 @@ from tf_genrepair.metrics.feature_distances import (
     kid,
     precision_recall_coverage,
 )
-from tf_genrepair.metrics.image_quality import PSNR, SSIM, psnr, ssim
+from tf_genrepair.metrics.image_quality import PSNR, SSIM, blocking_effect_factor, psnr, psnr_b, ssim
 from tf_genrepair.metrics.latent_probe import linear_probe_accuracy
 from tf_genrepair.metrics.sample_quality import generator_quality, sample_quality
 
 __all__ = [
     "PSNR",
     "SSIM",
+    "blocking_effect_factor",
     "extract_features",
     "fid",
     "generator_quality",
@@ -25,6 +26,7 @@ __all__ = [
     "linear_probe_accuracy",
     "precision_recall_coverage",
     "psnr",
+    "psnr_b",
     "sample_quality",
     "ssim",
 ]

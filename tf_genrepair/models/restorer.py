@@ -333,8 +333,10 @@ class Restorer(ModelKind, keras.Model):
     def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:
         """Damaged/clean training pairs drawn on the fly, and evaluation pairs damaged once (whole images)."""
         data, seed, model = config.data, config.train.seed, config.model
-        source = load_dataset(data.name, split=data.train_split, patch_size=data.patch_size, patches_per_image=data.patches_per_image, seed=seed)
-        eval_source = load_dataset(data.eval_name or data.name, split=data.eval_split)
+        source = load_dataset(
+            data.name, split=data.train_split, color_mode=data.color_mode, patch_size=data.patch_size, patches_per_image=data.patches_per_image, seed=seed
+        )
+        eval_source = load_dataset(data.eval_name or data.name, split=data.eval_split, color_mode=data.color_mode)
         eval_batch = 1 if data.patch_size else 512  # Natural images differ in size; evaluate them one at a time.
         if model.noise_level_input:
             sigma_range = (data.noise_sigma_range[0] / 255.0, data.noise_sigma_range[1] / 255.0)

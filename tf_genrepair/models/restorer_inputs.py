@@ -35,6 +35,10 @@ def bucketed_size(size: int, ladder: Sequence[int] = SIZE_LADDER) -> int:
     return -(-size // step) * step
 
 
+def _channel_name(channels: int) -> str:
+    return {1: "1-channel (grayscale)", 3: "3-channel (RGB)"}.get(channels, f"{channels}-channel")
+
+
 def restorer_inputs(
     images: np.ndarray,
     masks: np.ndarray | None = None,
@@ -56,8 +60,13 @@ def restorer_inputs(
         >>> inputs = restorer_inputs(noisy, None, 25 / 255, channels=1, noise_level_input=True)
     """
     images = np.asarray(images, np.float32)
-    if images.ndim != 4 or images.shape[-1] != channels:
+    if images.ndim != 4:
         raise ValueError(f"`images` must be [N, H, W, {channels}]. Received: shape={images.shape}")
+    if images.shape[-1] != channels:
+        raise ValueError(
+            f"This restorer takes {_channel_name(channels)} images and received {_channel_name(images.shape[-1])} ones "
+            f"(shape {images.shape}); convert them first (`load_dataset(..., color_mode=...)`, `read_image(path, color_mode)`)."
+        )
     if not np.all(np.isfinite(images)):
         raise ValueError("`images` contains NaN or infinite values.")
     plane = images.shape[:3] + (1,)
