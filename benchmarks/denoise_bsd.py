@@ -1,9 +1,7 @@
 """Gaussian denoising on BSD68 and Set12: a trained denoiser next to classical baselines, in one run.
 
-Pinned protocol (docs/restoration.md): clean uint8 images scaled to [0, 1]; noisy = clean +
-sigma/255 * N(0, 1) drawn with NumPy's generator seeded by (sigma, image index), not clipped;
-every method gets the true sigma; restored output clipped to [0, 1]; PSNR (peak 1) and SSIM
-over the whole image, averaged over images; seconds per image on this machine.
+Protocol: benchmarks/harness/denoising.py (noise pinned per sigma and image, not clipped; output clipped;
+PSNR with peak 1 and SSIM per image, averaged).
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/denoise_bsd.py --model=workdirs/denoise_bsd/model.keras
 
@@ -26,41 +24,15 @@ import numpy as np  # noqa: E402
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
 from tf_genrepair.restoration import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.data.pinned_noise import noisy_copy  # noqa: E402  (also imported from here by classical_tuning.py)
+from tf_genrepair.data.pinned_noise import noisy_copy  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402
-from tf_genrepair.metrics import psnr, ssim  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.denoising import BM3D_LABEL, bm3d_method, print_table, score  # noqa: E402
 from harness.results import default_output, write_results  # noqa: E402
 
 ANCHORS_BSD68_SIGMA25 = {"BM3D (published)": 28.57, "DnCNN-S (published)": 29.23, "DRUNet (published)": 29.48}
 OURS = "ours (denoise_bsd)"
-
-
-def _bm3d_method():
-    try:
-        import bm3d
-    except ImportError:
-        return None
-
-    def restore(noisy: np.ndarray, masks=None, *, noise_levels: float) -> np.ndarray:
-        return np.clip(bm3d.bm3d(noisy[..., 0], sigma_psd=noise_levels)[..., np.newaxis], 0.0, 1.0).astype(np.float32)
-
-    return restore
-
-
-def _score(method, images: list[np.ndarray], sigma: float) -> dict:
-    psnrs, ssims, seconds = [], [], []
-    progress = keras.utils.Progbar(len(images), verbose=1)
-    for index, clean in enumerate(images):
-        noisy = noisy_copy(clean, sigma, index)
-        started = time.perf_counter()
-        restored = method(noisy, noise_levels=sigma / 255.0)
-        seconds.append(time.perf_counter() - started)
-        psnrs.append(float(psnr(clean[np.newaxis], restored[np.newaxis])[0]))
-        ssims.append(float(ssim(clean[np.newaxis], restored[np.newaxis])[0]))
-        progress.update(index + 1)
-    return {"psnr": float(np.mean(psnrs)), "ssim": float(np.mean(ssims)), "seconds_per_image": float(np.mean(seconds))}
 
 
 def _picture(images: list[np.ndarray], methods: dict, path: str) -> None:
@@ -84,26 +56,24 @@ def main() -> None:
     started = time.time()
     restorer = keras.saving.load_model(arguments.model)
     methods = {OURS: restorer.restore, **baselines.DENOISERS}
-    bm3d_method = _bm3d_method()
+    bm3d = bm3d_method(channels=1)
     bm3d_sigmas = {float(value) for value in arguments.bm3d_sigmas.split(",") if value}
     results = []
     for subset in arguments.sets.split(","):
         images = [image for image, _ in load_dataset(f"bsd:{subset}", split="test").as_numpy_iterator()]
         for sigma in (float(value) for value in arguments.sigmas.split(",")):
             chosen = dict(methods)
-            if bm3d_method and sigma in bm3d_sigmas:
-                chosen["bm3d package (non-commercial licence)"] = bm3d_method
+            if bm3d and sigma in bm3d_sigmas:
+                chosen[BM3D_LABEL] = bm3d
             for name, method in chosen.items():
                 print(f"{subset} sigma {sigma:g}: {name}", flush=True)
-                results.append({"set": subset, "sigma": sigma, "method": name, **_score(method, images, sigma)})
+                results.append({"set": subset, "sigma": sigma, "method": name, **score(method, images, sigma)})
         if subset == "BSD68":
             _picture(images, {OURS: restorer.restore, "skimage_nl_means": baselines.nl_means}, arguments.picture)
     document = {"model": arguments.model, "anchors_bsd68_sigma25": ANCHORS_BSD68_SIGMA25, "strengths": dict(baselines.DENOISER_STRENGTHS), "results": results}
     document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))
-    print("\n| set | sigma | method | PSNR dB | SSIM | s/image |\n| --- | --- | --- | --- | --- | --- |")
-    for row in results:
-        print(f"| {row['set']} | {row['sigma']:g} | {row['method']} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['seconds_per_image']:.3f} |")
+    print_table(results)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,10 @@ def test_the_library_uses_the_strengths_the_tuning_script_chose_on_training_imag
         tuning = json.load(handle)
     assert tuning["data"].startswith("bsd:Train400")  # Never a test set.
     assert {name: result["chosen_strength"] for name, result in tuning["denoisers"].items()} == dict(baselines.DENOISER_STRENGTHS)
+    with open(os.path.join(BENCHMARKS, "results", "classical_tuning_colour.json")) as handle:
+        colour = json.load(handle)
+    assert colour["data"].startswith("colour:CBSD432")  # Training images, never CBSD68, Kodak24 or McMaster.
+    assert {name: result["chosen_strength"] for name, result in colour["denoisers"].items()} == dict(baselines.COLOUR_DENOISER_STRENGTHS)
 
 
 def test_tuning_picks_the_best_strength_and_the_smaller_on_a_tie():

@@ -19,6 +19,8 @@ ClassicalRestorer = Callable[..., np.ndarray]
 NL_MEANS_H_FACTOR = 0.6  # scikit-image fast-mode NL-means: h = factor * sigma.
 TV_WEIGHT_FACTOR = 0.7  # scikit-image Chambolle TV: weight = factor * sigma.
 OPENCV_H_FACTOR = 0.9  # OpenCV NL-means: h = factor * sigma on the 0..255 scale.
+# OpenCV's coloured NL-means, chosen the same way on CBSD432 images (benchmarks/results/classical_tuning_colour.json).
+OPENCV_COLOUR_H_FACTOR = 0.5
 INPAINT_RADIUS = 3
 MEDIAN_SIZE = 3
 STRETCH_PERCENTILE = 1.0  # Contrast stretch: percentiles mapped to 0 and 1.
@@ -129,9 +131,15 @@ def _from_uint8(image: np.ndarray, channels: int) -> np.ndarray:
 
 
 @_per_image
-def opencv_nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None, strength: float = OPENCV_H_FACTOR) -> np.ndarray:
-    """OpenCV fast NL-means (7x7 template, 21x21 search) on the image quantised to uint8, h = strength * sigma (0..255)."""
+def opencv_nl_means(image: np.ndarray, observed: np.ndarray, noise_level: float | None, strength: float | None = None) -> np.ndarray:
+    """OpenCV fast NL-means (7x7 template, 21x21 search) on the image quantised to uint8, h = strength * sigma (0..255).
+
+    RGB images go through `fastNlMeansDenoisingColored` (luma and chroma both with h); the default strength
+    is the one tuned for the channel count.
+    """
     cv2 = _require("cv2")
+    if strength is None:
+        strength = OPENCV_H_FACTOR if image.shape[-1] == 1 else OPENCV_COLOUR_H_FACTOR
     h = strength * 255.0 * _sigma(image, noise_level)
     pixels = _to_uint8(image)
     if image.shape[-1] == 1:
@@ -171,6 +179,7 @@ DENOISER_STRENGTHS: Mapping[str, float] = {
     "skimage_tv": TV_WEIGHT_FACTOR,
     "opencv_nl_means": OPENCV_H_FACTOR,
 }
+COLOUR_DENOISER_STRENGTHS: Mapping[str, float] = {"opencv_nl_means": OPENCV_COLOUR_H_FACTOR}
 DENOISERS: Mapping[str, ClassicalRestorer] = {
     "skimage_nl_means": nl_means,
     "skimage_tv": total_variation,
