@@ -6,8 +6,9 @@ output clipped; PSNR with peak 1 over RGB, SSIM averaged over channels; seconds 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/denoise_colour.py --model=workdirs/denoise_colour/model.keras
 
 CBM3D (the `bm3d` package, non-commercial licence) takes 12 s for a CBSD68 image on 2 cores; it runs at
-`--bm3d_sigmas` on `--bm3d_sets`. Classical rows are kept in a side file as they finish, so rerunning the
-same command after an interruption measures only what is missing (the model is always measured again).
+`--bm3d_sigmas` on `--bm3d_sets`. Classical rows are kept in a side file (`--rows`) as they finish, so
+rerunning after an interruption measures only what is missing (the model is always measured again); each
+row records the load average it was measured at.
 """
 
 import argparse
@@ -58,33 +59,36 @@ def main() -> None:
     parser.add_argument("--sigmas", default="15,25,50")
     parser.add_argument("--bm3d_sigmas", default="25", help="Sigmas at which CBM3D runs (slow); empty for none.")
     parser.add_argument("--bm3d_sets", default="CBSD68,Kodak24,McMaster", help="Sets on which CBM3D runs.")
+    parser.add_argument("--methods", default="ours,opencv,cbm3d", help="Which of ours, opencv and cbm3d to run.")
     parser.add_argument("--output", default=default_output("denoise_colour"))
+    parser.add_argument("--rows", default="workdirs/benchmark_rows/denoise_colour.json", help="Side file of finished classical rows.")
     parser.add_argument("--picture", default="docs/images/denoise_kodak24.png")
     arguments = parser.parse_args()
     started = time.time()
+    chosen = set(arguments.methods.split(","))
     restorer = keras.saving.load_model(arguments.model)
-    cbm3d = bm3d_method(channels=3)
+    cbm3d = bm3d_method(channels=3) if "cbm3d" in chosen else None
     bm3d_sigmas = {float(value) for value in arguments.bm3d_sigmas.split(",") if value}
-    store = RowStore(arguments.output + ".partial", reusable={OPENCV, CBM3D_LABEL})
+    store = RowStore(arguments.rows, reusable={OPENCV, CBM3D_LABEL})
     results = []
     for subset in arguments.sets.split(","):
         images = [image for image, _ in load_dataset(f"colour:{subset}", split="test").as_numpy_iterator()]
         for sigma in (float(value) for value in arguments.sigmas.split(",")):
-            methods = {OURS: restorer.restore, OPENCV: baselines.opencv_nl_means}
+            methods = {name: method for name, key, method in ((OURS, "ours", restorer.restore), (OPENCV, "opencv", baselines.opencv_nl_means)) if key in chosen}
             if cbm3d and sigma in bm3d_sigmas and subset in arguments.bm3d_sets.split(","):
                 methods[CBM3D_LABEL] = cbm3d
             for name, method in methods.items():
                 row = store.find(set=subset, sigma=sigma, method=name)
                 if row is None:
                     print(f"{subset} sigma {sigma:g}: {name}", flush=True)
-                    row = {"set": subset, "sigma": sigma, "method": name, **score(method, images, sigma)}
+                    load = os.getloadavg()[0]  # Rows kept from an earlier, busier invocation say so.
+                    row = {"set": subset, "sigma": sigma, "method": name, **score(method, images, sigma), "load_average_at_start": load}
                     store.add(row)
                 results.append(row)
         if subset == "Kodak24":
             _picture(images[0], restorer, arguments.picture)
     document = {"model": arguments.model, "published": PUBLISHED, "published_sigmas": PUBLISHED_SIGMAS, "results": results}
     document = write_results(arguments.output, document, started=started)
-    os.remove(store.path)
     print(json.dumps(document, indent=2))
     print_table(results)
 

@@ -7,6 +7,7 @@ over the whole image (all channels), averaged over images; seconds per image on 
 """
 
 import json
+import os
 import time
 from typing import Callable
 
@@ -72,6 +73,7 @@ class RowStore:
         return next((row for row in self.rows if all(row.get(name) == value for name, value in key.items())), None)
 
     def add(self, row: dict) -> None:
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         self.rows.append(row)
         write_json_atomic(self.path, self.rows)
 
