@@ -2,7 +2,9 @@
 
 MNIST test digits under a 12x12 box, thick free-form strokes (free_form severity 5) and 80%
 pixel dropout (pixel_dropout severity 4); Set12 and BSD68 (test sets: `inpaint_bsd` trains and
-validates on Train400) under thin (free_form severity 2) and thick (severity 5) strokes. Reports PSNR (peak 1) over the missing region and over the whole image,
+validates on Train400) under thin (free_form severity 2) and thick (severity 5) strokes; Kodak24 in
+colour (a test set: `inpaint_colour` trains on CBSD432 and the ImageNet pool) under the same strokes,
+one mask shared by the three channels. Reports PSNR (peak 1) over the missing region and over the whole image,
 averaged over images, by hole-size bin too, and seconds per image. Masks are drawn with fixed
 seeds, so every method sees the same holes. Beside the classical methods it scores the push-pull
 fill alone (the prefilled U-Net's starting point, no learning) and, on the photos, the restorer's
@@ -11,6 +13,8 @@ fill alone (the prefilled U-Net's starting point, no learning) and, on the photo
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/inpaint.py \\
         --mnist_model=workdirs/inpaint_mnist/model.keras --bsd_model=workdirs/inpaint_bsd/model.keras \\
         --prior_model=workdirs/vae_mnist/model.keras
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/inpaint.py --colour_model=workdirs/inpaint_colour/model.keras \
+        --output=benchmarks/results/inpaint_colour.json
 
 Prints a JSON document and a table; writes a before/after picture per data set.
 """
@@ -121,6 +125,42 @@ def run_suite(name: str, images: list[np.ndarray], mask_sets: dict, methods: dic
     return rows
 
 
+def stroke_masks(photos: list[np.ndarray], seed: int) -> dict[str, list[np.ndarray]]:
+    """Thin (free_form severity 2) and thick (severity 5) strokes, seeded per image."""
+    return {
+        "thin free_form (severity 2)": registry_masks("free_form", 2, photos, seed=seed),
+        "thick free_form (severity 5)": registry_masks("free_form", 5, photos, seed=seed + 1),
+    }
+
+
+def crop_picture(image: np.ndarray, mask: np.ndarray, methods: dict, path: str, side: int = 256) -> None:
+    """One photo's damaged and restored versions as full-resolution crops (numbers alone hide blur)."""
+    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+    crop = (slice(top, top + side), slice(left, left + side))
+    damaged = image * mask
+    cells = [image[crop], damaged[crop]] + [method(damaged, mask)[crop] for method in methods.values()]
+    save_image_table({"": np.stack(cells)}, path, column_labels=["clean", "damaged", *methods], cell_inches=2.6)
+
+
+def mnist_masks(digits: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
+    return {
+        "box 12x12": list(box_masks(len(digits), 28, 28, seed=0)),
+        "thick free_form (severity 5)": registry_masks("free_form", 5, digits, seed=1),
+        "80% pixel_dropout": registry_masks("pixel_dropout", 4, digits, seed=2),
+    }
+
+
+MNIST_BATCHED = {"ours (inpaint_mnist)", "generative prior (VAE decoder)", PUSH_PULL}
+
+
+def mnist_methods(arguments: argparse.Namespace) -> dict:
+    methods = {"ours (inpaint_mnist)": keras.saving.load_model(arguments.mnist_model).restore}
+    if arguments.prior_model:
+        prior = GenerativePriorRestorer(keras.saving.load_model(arguments.prior_model), steps=200, restarts=4)
+        methods["generative prior (VAE decoder)"] = prior.restore
+    return {**methods, **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
+
+
 def margins(rows: list[dict]) -> list[dict]:
     """Hole PSNR of the learned restorer against the best classical inpainter of the same data and mask."""
     table = []
@@ -145,30 +185,18 @@ def margins(rows: list[dict]) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mnist_model", required=True, help="Restorer trained by inpaint_mnist.")
+    parser.add_argument("--mnist_model", help="Restorer trained by inpaint_mnist (the MNIST part is skipped without it).")
     parser.add_argument("--bsd_model", help="Restorer trained by inpaint_bsd (Set12 and BSD68 parts skipped without it).")
+    parser.add_argument("--colour_model", help="Restorer trained by inpaint_colour (the Kodak24 part is skipped without it).")
     parser.add_argument("--prior_model", help="An unconditional VAE or GAN .keras file for generative-prior inpainting of digits.")
     parser.add_argument("--num_images", type=int, default=2000, help="MNIST test images (the first N).")
     parser.add_argument("--output", default=default_output("inpaint"))
     arguments = parser.parse_args()
     started = time.time()
-    digits = [image for image, _ in load_dataset("mnist", split=f"test[:{arguments.num_images}]").as_numpy_iterator()]
-    learned = keras.saving.load_model(arguments.mnist_model)
-    methods = {"ours (inpaint_mnist)": learned.restore}
-    batched = {"ours (inpaint_mnist)"}
-    if arguments.prior_model:
-        prior = GenerativePriorRestorer(keras.saving.load_model(arguments.prior_model), steps=200, restarts=4)
-        methods["generative prior (VAE decoder)"] = prior.restore
-        batched.add("generative prior (VAE decoder)")
-    methods.update(baselines.INPAINTERS)
-    methods[PUSH_PULL] = push_pull_fill
-    batched.add(PUSH_PULL)
-    mnist_masks = {
-        "box 12x12": list(box_masks(len(digits), 28, 28, seed=0)),
-        "thick free_form (severity 5)": registry_masks("free_form", 5, digits, seed=1),
-        "80% pixel_dropout": registry_masks("pixel_dropout", 4, digits, seed=2),
-    }
-    rows = run_suite("MNIST test", digits, mnist_masks, methods, batched, "docs/images/inpaint_mnist.png")
+    rows, digits = [], []
+    if arguments.mnist_model:
+        digits = [image for image, _ in load_dataset("mnist", split=f"test[:{arguments.num_images}]").as_numpy_iterator()]
+        rows += run_suite("MNIST test", digits, mnist_masks(digits), mnist_methods(arguments), MNIST_BATCHED, "docs/images/inpaint_mnist.png")
     if arguments.bsd_model:
         natural = keras.saving.load_model(arguments.bsd_model)
         bsd_methods = {
@@ -179,11 +207,14 @@ def main() -> None:
         }
         for name, seed in (("Set12", 3), ("BSD68", 5)):  # Test sets only: inpaint_bsd trains and validates on Train400.
             photos = [image for image, _ in load_dataset(f"bsd:{name}", split="test").as_numpy_iterator()]
-            bsd_masks = {
-                "thin free_form (severity 2)": registry_masks("free_form", 2, photos, seed=seed),
-                "thick free_form (severity 5)": registry_masks("free_form", 5, photos, seed=seed + 1),
-            }
-            rows += run_suite(name, photos, bsd_masks, bsd_methods, set(), f"docs/images/inpaint_{name.lower()}.png")
+            rows += run_suite(name, photos, stroke_masks(photos, seed), bsd_methods, set(), f"docs/images/inpaint_{name.lower()}.png")
+    if arguments.colour_model:
+        colour = keras.saving.load_model(arguments.colour_model)
+        colour_methods = {"ours (inpaint_colour)": colour.restore, **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
+        photos = [image for image, _ in load_dataset("colour:Kodak24", split="test").as_numpy_iterator()]
+        masks = stroke_masks(photos, seed=7)  # A test set only: inpaint_colour trains and validates on the colour pool.
+        rows += run_suite("Kodak24", photos, masks, colour_methods, set(), "docs/images/inpaint_kodak24.png")
+        crop_picture(photos[0], masks["thick free_form (severity 5)"][0], colour_methods, "docs/images/inpaint_kodak24_crop.png")
     document = {"num_mnist_images": len(digits), "results": rows, "margins": margins(rows)}
     document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))
