@@ -140,3 +140,31 @@ def test_recognition_error_bars_are_mean_and_sample_deviation_over_runs():
     figures = seeds.aggregate(runs)[3]
     assert figures["accuracy"]["mean"] == pytest.approx(0.91) and figures["accuracy"]["std"] == pytest.approx(0.0141421, rel=1e-4)
     assert figures["recovered_pooled"]["std"] == 0.0 and figures["recovered_mean"]["values"] == [0.80, 0.84]
+
+
+def test_row_store_reuses_only_classical_rows_and_survives_a_restart(tmp_path):
+    import sys
+
+    sys.path.insert(0, BENCHMARKS)
+    from harness.denoising import RowStore
+
+    path = str(tmp_path / "rows" / "denoise.json")
+    store = RowStore(path, reusable={"cbm3d"})
+    store.add({"set": "CBSD68", "sigma": 25.0, "method": "cbm3d", "psnr": 30.7})
+    store.add({"set": "CBSD68", "sigma": 25.0, "method": "ours", "psnr": 31.0})
+    again = RowStore(path, reusable={"cbm3d"})  # A new process after an interruption.
+    assert again.find(set="CBSD68", sigma=25.0, method="cbm3d")["psnr"] == 30.7
+    assert again.find(set="CBSD68", sigma=15.0, method="cbm3d") is None
+    assert again.find(set="CBSD68", sigma=25.0, method="ours") is None  # The model is always measured again.
+
+
+def test_jpeg_round_trip_loses_colour_detail_as_4_2_0_does():
+    jpeg = _script("jpeg_colour")
+    rows, cols = np.indices((32, 32))
+    odd = ((rows + cols) % 2)[..., np.newaxis].astype(np.float32)
+    chroma = odd * np.array([0.8, 0.25, 0.3], np.float32) + (1 - odd) * np.array([0.2, 0.55, 0.3], np.float32)
+    decoded = jpeg.jpeg_round_trip(chroma, 95)
+    assert decoded.shape == chroma.shape and decoded.dtype == np.float32
+    assert np.abs(decoded - chroma).mean() > 0.15  # Colour alternating every pixel is averaged away by 2x2 chroma.
+    flat = np.full((32, 32, 3), 0.5, np.float32)
+    assert np.abs(jpeg.jpeg_round_trip(flat, 95) - flat).max() < 0.01
