@@ -75,11 +75,23 @@ def test_multipart_and_json_requests_restore_like_the_library(client, restorers)
     np.testing.assert_array_equal(_decoded(answer.data), _expected(restorers["restore_mnist"], pixels, corruption="gaussian_noise", severity=4))
 
 
+def _header_only_png(width: int, height: int) -> bytes:
+    """A PNG signature and a well-formed IHDR chunk claiming `width` x `height`, then IEND: no pixel data at all."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) + chunk(b"IEND", b"")
+
+
 BAD_REQUESTS = [
     ("no image", {"model": "restore_mnist"}, 400, "no `image`"),
     ("not an image", {"image": (io.BytesIO(b"plain text"), "a.txt")}, 400, "not a PNG, JPEG or BMP image"),
     ("truncated", {"image": (io.BytesIO(_png(_image(64, 64, 2))[:200]), "t.png")}, 400, "Cannot read image `image`"),
     ("too many pixels", {"image": (io.BytesIO(_png(np.zeros((210, 200), np.uint8))), "big.png")}, 400, "210 pixels, more than the limit of 40000"),
+    ("decompression bomb", {"image": (io.BytesIO(_header_only_png(100_000, 100_000)), "bomb.png")}, 400, "decompression bomb"),
     ("mask of another size", {"image": (io.BytesIO(_png(_image(28, 28, 3))), "x.png"), "mask": (io.BytesIO(_png(np.zeros((10, 10), np.uint8))), "m.png")}, 400, "is 10x10 but the image is 28x28"),
     ("unknown model", {"image": (io.BytesIO(_png(_image(28, 28, 4))), "x.png"), "model": "nope"}, 404, "Unknown model 'nope'. Served models: restore_mnist, denoise_gray"),
     ("missing noise level", {"image": (io.BytesIO(_png(_image(28, 28, 5))), "x.png"), "model": "denoise_gray"}, 400, "takes the noise level"),

@@ -17,6 +17,10 @@ flags.DEFINE_integer("port", 8080, "Port to listen on.", lower_bound=0, upper_bo
 flags.DEFINE_integer("max_pixels", 16_000_000, "Refuse larger images before decoding them.", lower_bound=1)
 flags.DEFINE_integer("max_body_mb", 32, "Refuse larger request bodies (413).", lower_bound=1)
 flags.DEFINE_integer("tile_size", 512, "Images larger than this on a side are restored tile by tile.", lower_bound=32)
+flags.DEFINE_string(
+    "size_ladder", "default", "Shape bucketing: 'default' (pad each image up to the next of a few sizes, so memory kept "
+    "per shape stays bounded), 'off', or comma-separated sides (e.g. 64,128,256,512)."
+)
 flags.DEFINE_integer("threads", 8, "Requests handled at once (restores of one model still run one at a time).", lower_bound=1)
 flags.mark_flags_as_required(["model"])
 
@@ -29,6 +33,23 @@ def _named(reference: str) -> tuple[str, str]:
     if reference.startswith("preset:"):
         return reference.split(":", 1)[1], reference
     return os.path.splitext(os.path.basename(os.path.normpath(reference)))[0], reference
+
+
+def parse_size_ladder(text: str) -> tuple[int, ...] | None:
+    """`default` -> SIZE_LADDER, `off` -> None, `64,128,256` -> those sides (positive, increasing)."""
+    from tf_genrepair.models.restorer_inputs import SIZE_LADDER
+
+    if text == "default":
+        return SIZE_LADDER
+    if text == "off":
+        return None
+    try:
+        sides = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sides = ()
+    if not sides or any(side < 1 for side in sides) or list(sides) != sorted(set(sides)):
+        raise ValueError(f"--size_ladder must be 'default', 'off' or increasing positive sides such as 64,128,256. Received: {text!r}")
+    return sides
 
 
 def main(argv: list[str]) -> None:
@@ -48,7 +69,12 @@ def main(argv: list[str]) -> None:
             restorers[name] = load_restorer(path)
         if preset_name(path):
             metadata[name] = preset_info(preset_name(path))
-    app = create_app(restorers, metadata=metadata, max_pixels=FLAGS.max_pixels, max_body_bytes=FLAGS.max_body_mb * 2**20, tile_size=FLAGS.tile_size)
+    with about_flag("size_ladder", FLAGS.size_ladder):
+        ladder = parse_size_ladder(FLAGS.size_ladder)
+    app = create_app(
+        restorers, metadata=metadata, max_pixels=FLAGS.max_pixels, max_body_bytes=FLAGS.max_body_mb * 2**20, tile_size=FLAGS.tile_size,
+        size_ladder=ladder,
+    )
     print(f"Serving {', '.join(restorers)} on http://{FLAGS.host}:{FLAGS.port}/ (Ctrl-C stops)", flush=True)
     waitress.serve(app, host=FLAGS.host, port=FLAGS.port, threads=FLAGS.threads, max_request_body_size=FLAGS.max_body_mb * 2**20 + 2**20)
 

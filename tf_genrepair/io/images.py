@@ -10,7 +10,7 @@ from tf_genrepair.io.atomic import atomic_path
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 COLOR_MODES = ("grayscale", "rgb")
-_BAD_IMAGE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
+_BAD_IMAGE_ERRORS = (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError)
 
 
 class DataError(ValueError):
