@@ -82,11 +82,14 @@ def test_conditional_vae_smoke_is_scored_for_label_agreement(tmp_path, smoke_run
     assert os.path.exists(tmp_path / "best_generator.weights.h5")
 
 
-@pytest.mark.parametrize("experiment", ["denoise_bsd_smoke", "inpaint_mnist_smoke", "inpaint_bsd_smoke", "restore_mnist_smoke"])
+@pytest.mark.parametrize("experiment", ["denoise_bsd_smoke", "denoise_colour_smoke", "inpaint_mnist_smoke", "inpaint_bsd_smoke", "restore_mnist_smoke"])
 def test_restorer_smoke_restores_better_than_the_damage(experiment, tmp_path):
     metrics = train_and_evaluate(get_experiment(experiment), str(tmp_path))
     assert os.path.exists(tmp_path / "model.keras")
     assert sorted(os.listdir(tmp_path / "previews")) == ["epoch_001.png", "epoch_002.png"]
+    with open(tmp_path / "resident_memory.jsonl") as handle:
+        memory = [json.loads(line) for line in handle]
+    assert [row["epoch"] for row in memory] == [1, 2] and all(200 < row["mib"] < 20_000 for row in memory)
     assert metrics["psnr"] > metrics["damaged_psnr"]  # Evaluation pairs, restored vs damaged, against clean.
 
 

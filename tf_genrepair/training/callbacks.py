@@ -1,4 +1,4 @@
-"""Training side effects: sample grids and restoration previews each epoch, the generative collapse guard, a time budget."""
+"""Training side effects: sample grids and restoration previews each epoch, the generative collapse guard, a time budget, memory."""
 
 import json
 import math
@@ -155,6 +155,37 @@ class RestorationPreview(keras.callbacks.Callback):
         restored = np.clip(np.asarray(self.model(self.inputs, training=False)), 0.0, 1.0)
         rows = {"damaged": np.clip(self.inputs[0], 0.0, 1.0), "restored": restored, "clean": self.clean}
         save_image_table(rows, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), title=f"epoch {epoch + 1}")
+
+
+def resident_memory_mib() -> float:
+    """This process's resident set size now, in MiB (Linux `/proc`; elsewhere the peak so far, from `getrusage`)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class ResidentMemory(keras.callbacks.Callback):
+    """Logs the process's resident memory after each epoch: `resident_memory_mib` in the epoch logs, and a JSON line in `path`.
+
+    Memory that grows epoch after epoch is a leak a long run dies of; this makes it visible in
+    the progress line, in TensorBoard and in `resident_memory.jsonl` (one `{"epoch", "mib"}` per line).
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        mib = resident_memory_mib()
+        if logs is not None:
+            logs["resident_memory_mib"] = mib
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"epoch": epoch + 1, "mib": mib}) + "\n")
 
 
 class GlobalStepCallback(keras.callbacks.Callback):

@@ -22,6 +22,7 @@ from tf_genrepair.metrics import extract_features, fid
 from tf_genrepair.models import ModelKind, get_model_kind, load_model
 from tf_genrepair.training.callbacks import (
     GenerativeQuality,
+    ResidentMemory,
     RestorationPreview,
     SampleGrid,
     StopOnNonFiniteLoss,
@@ -69,6 +70,7 @@ def _callbacks(model: ModelKind, config: ExperimentConfig, workdir: str, evaluat
         callbacks.append(TimeBudget(config.train.time_budget_minutes))
     if not chief:
         return callbacks
+    callbacks.append(ResidentMemory(os.path.join(workdir, "resident_memory.jsonl")))  # Before TensorBoard, which then logs it.
     callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")))
     if model.generative:
         callbacks.append(SampleGrid(os.path.join(workdir, "samples"), tensorboard_dir=os.path.join(workdir, "tensorboard", "samples")))
