@@ -37,9 +37,12 @@ def _result(name: str) -> dict:
         return json.load(file)
 
 
-def _denoiser_figures() -> dict:
-    rows = _result("denoise_bsd")["results"]
-    return {f"{row['set']} sigma {row['sigma']:g} PSNR (dB)": round(row["psnr"], 2) for row in rows if row["method"].startswith("ours")}
+def _denoiser_figures(results: str) -> Callable[[], dict]:
+    def figures() -> dict:
+        rows = _result(results)["results"]
+        return {f"{row['set']} sigma {row['sigma']:g} PSNR (dB)": round(row["psnr"], 2) for row in rows if row["method"].startswith("ours")}
+
+    return figures
 
 
 def _restorer_figures() -> dict:
@@ -109,7 +112,12 @@ RECIPES = {
     "denoise_gray": Recipe(
         "denoise_bsd", "Grayscale photo denoiser with a noise-level input (sigma 0 to 55 of 255), any image size.",
         {"metric": "denoised_psnr", "data": "bsd:Set12", "images": 2, "sigma": 25},
-        _denoiser_figures, "denoise_bsd.json",
+        _denoiser_figures("denoise_bsd"), "denoise_bsd.json",
+    ),
+    "denoise_colour": Recipe(
+        "denoise_colour", "Colour (RGB) photo denoiser with a noise-level input (sigma 0 to 75 of 255), any image size.",
+        {"metric": "denoised_psnr", "data": "colour:CBSD68", "images": 2, "sigma": 25},
+        _denoiser_figures("denoise_colour"), "denoise_colour.json",
     ),
     "cgan_mnist": Recipe(
         "cgan_mnist", "Class-conditional GAN for digits (EMA generator samples; the discriminator ships for fine-tuning).",
