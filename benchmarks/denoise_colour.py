@@ -12,6 +12,7 @@ row records the load average it was measured at.
 """
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -40,6 +41,7 @@ PUBLISHED = {
 }
 PUBLISHED_SIGMAS = (15, 25, 50)
 OURS = "ours (denoise_colour)"
+OURS_ENSEMBLE = "ours (denoise_colour), 8-fold self-ensemble"
 OPENCV = "opencv_nl_means (coloured)"
 
 
@@ -60,6 +62,7 @@ def main() -> None:
     parser.add_argument("--bm3d_sigmas", default="25", help="Sigmas at which CBM3D runs (slow); empty for none.")
     parser.add_argument("--bm3d_sets", default="CBSD68,Kodak24,McMaster", help="Sets on which CBM3D runs.")
     parser.add_argument("--methods", default="ours,opencv,cbm3d", help="Which of ours, opencv and cbm3d to run.")
+    parser.add_argument("--ensemble_sigmas", default="25", help="Sigmas at which ours also runs as an 8-fold self-ensemble.")
     parser.add_argument("--output", default=default_output("denoise_colour"))
     parser.add_argument("--rows", default="workdirs/benchmark_rows/denoise_colour.json", help="Side file of finished classical rows.")
     parser.add_argument("--picture", default="docs/images/denoise_kodak24.png")
@@ -75,6 +78,8 @@ def main() -> None:
         images = [image for image, _ in load_dataset(f"colour:{subset}", split="test").as_numpy_iterator()]
         for sigma in (float(value) for value in arguments.sigmas.split(",")):
             methods = {name: method for name, key, method in ((OURS, "ours", restorer.restore), (OPENCV, "opencv", baselines.opencv_nl_means)) if key in chosen}
+            if "ours" in chosen and sigma in {float(value) for value in arguments.ensemble_sigmas.split(",") if value}:
+                methods[OURS_ENSEMBLE] = functools.partial(restorer.restore, self_ensemble=True)
             if cbm3d and sigma in bm3d_sigmas and subset in arguments.bm3d_sets.split(","):
                 methods[CBM3D_LABEL] = cbm3d
             for name, method in methods.items():
