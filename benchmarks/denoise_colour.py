@@ -5,7 +5,7 @@ output clipped; PSNR with peak 1 over RGB, SSIM averaged over channels; seconds 
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/denoise_colour.py --model=workdirs/denoise_colour/model.keras
 
-CBM3D (the `bm3d` package, non-commercial licence) takes 12 s for a CBSD68 image on 2 cores; it runs at
+CBM3D (the `bm3d` package, non-commercial licence) takes seconds per image (12 s for one CBSD68 image once timed); it runs at
 `--bm3d_sigmas` on `--bm3d_sets`. Classical rows are kept in a side file (`--rows`) as they finish, so
 rerunning after an interruption measures only what is missing (the model is always measured again); each
 row records the load average it was measured at.
