@@ -43,6 +43,7 @@ CASES = [
     ("serve", ["--model={classifier}"], "holds a Classifier, not a Restorer"),
     ("serve", ["--model={restorer}", "--model={restorer}"], "names 'restorer' twice"),
     ("serve", ["--model={restorer}", "--port=70000"], "--port"),
+    ("serve", ["--model={restorer}", "--size_ladder=512,256"], "--size_ladder=512,256: --size_ladder must be 'default', 'off' or increasing"),
     ("generate", ["--model={classifier}", "--output={out}/g.png"], "not a GAN or VAE"),
     ("generate", ["--model={cgan}", "--output={out}/g.png", "--num=0"], "--num=0"),
     ("generate", ["--model={cgan}", "--output={out}/g.png", "--label=12"], "label"),
