@@ -64,7 +64,9 @@ def measure_one(task: str, method: str, model: str) -> dict:
 
         cbm3d = bm3d_method(channels=3)
         run = lambda: cbm3d(noisy, noise_levels=SIGMA / 255)  # noqa: E731
-    resident_before = _resident_mib()
+    from tf_genrepair.training.callbacks import resident_memory_mib
+
+    resident_before = resident_memory_mib()
     seconds = []
     for _ in range(2 if method != "cbm3d" or task == "kodak" else 1):  # CBM3D needs no warm-up; 2000x2000 takes minutes.
         started = time.perf_counter()
@@ -72,12 +74,6 @@ def measure_one(task: str, method: str, model: str) -> dict:
         seconds.append(time.perf_counter() - started)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"first_call_seconds": seconds[0], "seconds": seconds[-1], "peak_resident_mib": peak, "peak_above_start_mib": peak - resident_before}
-
-
-def _resident_mib() -> float:
-    """Resident memory now (Linux /proc), in MiB."""
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main() -> None:

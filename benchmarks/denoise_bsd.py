@@ -19,29 +19,18 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
 from tf_genrepair.restoration import baselines  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.data.pinned_noise import noisy_copy  # noqa: E402
-from tf_genrepair.io.plots import save_image_table  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.denoising import BM3D_LABEL, bm3d_method, print_table, score  # noqa: E402
+from harness.denoising import BM3D_LABEL, bm3d_method, print_table, score, sigma25_picture  # noqa: E402
 from harness.results import default_output, write_results  # noqa: E402
+from harness.restorers import restore_as_is  # noqa: E402
 
 ANCHORS_BSD68_SIGMA25 = {"BM3D (published)": 28.57, "DnCNN-S (published)": 29.23, "DRUNet (published)": 29.48}
 OURS = "ours (denoise_bsd)"
-
-
-def _picture(images: list[np.ndarray], methods: dict, path: str) -> None:
-    """Before/after at sigma 25 on the first test image, a 160x160 crop."""
-    clean = images[0]
-    noisy = noisy_copy(clean, 25, 0)
-    crop = (slice(80, 240), slice(80, 240))
-    cells = [clean[crop], np.clip(noisy, 0, 1)[crop]] + [method(noisy, noise_levels=25 / 255)[crop] for method in methods.values()]
-    save_image_table({"BSD68 #1": np.stack(cells)}, path, column_labels=["clean", "noisy, sigma 25"] + list(methods), cell_inches=3.0)
 
 
 def main() -> None:
@@ -55,7 +44,7 @@ def main() -> None:
     arguments = parser.parse_args()
     started = time.time()
     restorer = keras.saving.load_model(arguments.model)
-    methods = {OURS: restorer.restore, **baselines.DENOISERS}
+    methods = {OURS: restore_as_is(restorer), **baselines.DENOISERS}
     bm3d = bm3d_method(channels=1)
     bm3d_sigmas = {float(value) for value in arguments.bm3d_sigmas.split(",") if value}
     results = []
@@ -69,7 +58,8 @@ def main() -> None:
                 print(f"{subset} sigma {sigma:g}: {name}", flush=True)
                 results.append({"set": subset, "sigma": sigma, "method": name, **score(method, images, sigma)})
         if subset == "BSD68":
-            _picture(images, {OURS: restorer.restore, "skimage_nl_means": baselines.nl_means}, arguments.picture)
+            shown = {OURS: restore_as_is(restorer), "skimage_nl_means": baselines.nl_means}
+            sigma25_picture(images[0], shown, arguments.picture, label="BSD68 #1", crop=(slice(80, 240), slice(80, 240)))
     document = {"model": arguments.model, "anchors_bsd68_sigma25": ANCHORS_BSD68_SIGMA25, "strengths": dict(baselines.DENOISER_STRENGTHS), "results": results}
     document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))

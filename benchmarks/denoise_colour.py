@@ -12,7 +12,6 @@ row records the load average it was measured at.
 """
 
 import argparse
-import functools
 import json
 import os
 import sys
@@ -21,17 +20,15 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
 from tf_genrepair.data import load_dataset  # noqa: E402
-from tf_genrepair.data.pinned_noise import noisy_copy  # noqa: E402
-from tf_genrepair.io.plots import save_image_table  # noqa: E402
 from tf_genrepair.restoration import baselines  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness.denoising import CBM3D_LABEL, RowStore, bm3d_method, print_table, score  # noqa: E402
+from harness.denoising import CBM3D_LABEL, RowStore, bm3d_method, print_table, score, sigma25_picture  # noqa: E402
 from harness.results import default_output, write_results  # noqa: E402
+from harness.restorers import restore_as_is  # noqa: E402
 
 # Published colour PSNR (dB) on [0, 255] noise, from the DPIR and SCUNet papers (../shared/data/README.md).
 PUBLISHED = {
@@ -43,15 +40,6 @@ PUBLISHED_SIGMAS = (15, 25, 50)
 OURS = "ours (denoise_colour)"
 OURS_ENSEMBLE = "ours (denoise_colour), 8-fold self-ensemble"
 OPENCV = "opencv_nl_means (coloured)"
-
-
-def _picture(image: np.ndarray, restorer, path: str) -> None:
-    """Before/after at sigma 25: a 256x256 crop at full resolution of one Kodak image."""
-    noisy = noisy_copy(image, 25, 0)
-    crop = (slice(128, 384), slice(256, 512))
-    cells = [image[crop], np.clip(noisy, 0, 1)[crop], restorer.restore(noisy, noise_levels=25 / 255)[crop]]
-    cells.append(baselines.opencv_nl_means(noisy, noise_levels=25 / 255)[crop])
-    save_image_table({"Kodak24 #1": np.stack(cells)}, path, column_labels=["clean", "noisy, sigma 25", OURS, OPENCV], cell_inches=3.2)
 
 
 def main() -> None:
@@ -71,15 +59,19 @@ def main() -> None:
     chosen = set(arguments.methods.split(","))
     restorer = keras.saving.load_model(arguments.model)
     cbm3d = bm3d_method(channels=3) if "cbm3d" in chosen else None
-    bm3d_sigmas = {float(value) for value in arguments.bm3d_sigmas.split(",") if value}
+    bm3d_sigmas, ensemble_sigmas = ({float(value) for value in text.split(",") if value} for text in (arguments.bm3d_sigmas, arguments.ensemble_sigmas))
     store = RowStore(arguments.rows, reusable={OPENCV, CBM3D_LABEL})
     results = []
     for subset in arguments.sets.split(","):
         images = [image for image, _ in load_dataset(f"colour:{subset}", split="test").as_numpy_iterator()]
         for sigma in (float(value) for value in arguments.sigmas.split(",")):
-            methods = {name: method for name, key, method in ((OURS, "ours", restorer.restore), (OPENCV, "opencv", baselines.opencv_nl_means)) if key in chosen}
-            if "ours" in chosen and sigma in {float(value) for value in arguments.ensemble_sigmas.split(",") if value}:
-                methods[OURS_ENSEMBLE] = functools.partial(restorer.restore, self_ensemble=True)
+            methods = {}
+            if "ours" in chosen:
+                methods[OURS] = restore_as_is(restorer)
+                if sigma in ensemble_sigmas:
+                    methods[OURS_ENSEMBLE] = restore_as_is(restorer, self_ensemble=True)
+            if "opencv" in chosen:
+                methods[OPENCV] = baselines.opencv_nl_means
             if cbm3d and sigma in bm3d_sigmas and subset in arguments.bm3d_sets.split(","):
                 methods[CBM3D_LABEL] = cbm3d
             for name, method in methods.items():
@@ -91,7 +83,8 @@ def main() -> None:
                     store.add(row)
                 results.append(row)
         if subset == "Kodak24":
-            _picture(images[0], restorer, arguments.picture)
+            shown = {OURS: restore_as_is(restorer), OPENCV: baselines.opencv_nl_means}
+            sigma25_picture(images[0], shown, arguments.picture, label="Kodak24 #1", crop=(slice(128, 384), slice(256, 512)))
     document = {"model": arguments.model, "published": PUBLISHED, "published_sigmas": PUBLISHED_SIGMAS, "results": results}
     document = write_results(arguments.output, document, started=started)
     print(json.dumps(document, indent=2))

@@ -20,7 +20,6 @@ Prints a JSON document and a table; writes a before/after picture per data set.
 """
 
 import argparse
-import functools
 import json
 import os
 import sys
@@ -41,6 +40,7 @@ from tf_genrepair.restoration import GenerativePriorRestorer  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
+from harness.restorers import restore_as_is  # noqa: E402
 
 PUSH_PULL = "push-pull fill (no learning)"
 HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))
@@ -154,7 +154,7 @@ MNIST_BATCHED = {"ours (inpaint_mnist)", "generative prior (VAE decoder)", PUSH_
 
 
 def mnist_methods(arguments: argparse.Namespace) -> dict:
-    methods = {"ours (inpaint_mnist)": keras.saving.load_model(arguments.mnist_model).restore}
+    methods = {"ours (inpaint_mnist)": restore_as_is(keras.saving.load_model(arguments.mnist_model))}
     if arguments.prior_model:
         prior = GenerativePriorRestorer(keras.saving.load_model(arguments.prior_model), steps=200, restarts=4)
         methods["generative prior (VAE decoder)"] = prior.restore
@@ -200,8 +200,8 @@ def main() -> None:
     if arguments.bsd_model:
         natural = keras.saving.load_model(arguments.bsd_model)
         bsd_methods = {
-            "ours (inpaint_bsd)": natural.restore,
-            "ours (inpaint_bsd), 8-fold self-ensemble": functools.partial(natural.restore, self_ensemble=True),
+            "ours (inpaint_bsd)": restore_as_is(natural),
+            "ours (inpaint_bsd), 8-fold self-ensemble": restore_as_is(natural, self_ensemble=True),
             **baselines.INPAINTERS,
             PUSH_PULL: push_pull_fill,
         }
@@ -210,7 +210,7 @@ def main() -> None:
             rows += run_suite(name, photos, stroke_masks(photos, seed), bsd_methods, set(), f"docs/images/inpaint_{name.lower()}.png")
     if arguments.colour_model:
         colour = keras.saving.load_model(arguments.colour_model)
-        colour_methods = {"ours (inpaint_colour)": colour.restore, **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
+        colour_methods = {"ours (inpaint_colour)": restore_as_is(colour), **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
         photos = [image for image, _ in load_dataset("colour:Kodak24", split="test").as_numpy_iterator()]
         masks = stroke_masks(photos, seed=7)  # A test set only: inpaint_colour trains and validates on the colour pool.
         rows += run_suite("Kodak24", photos, masks, colour_methods, set(), "docs/images/inpaint_kodak24.png")

@@ -29,6 +29,7 @@ from tf_genrepair.metrics import psnr  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
+from harness.restorers import restore_as_is  # noqa: E402
 
 SHOWN = 6
 
@@ -48,7 +49,7 @@ def main() -> None:
     for severity in (3, 5):
         for index, name in enumerate(CORRUPTIONS):
             damaged, mask = (part.numpy() for part in get_corruption(name)(digits, severity=severity, seed=[severity, index]))
-            restored = restorer.restore(damaged, mask, batch_size=500)
+            restored = restore_as_is(restorer)(damaged, mask, batch_size=500)
             rows.append({
                 "corruption": name,
                 "severity": severity,

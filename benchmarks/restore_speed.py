@@ -32,6 +32,7 @@ from tf_genrepair.restoration import baselines  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
+from harness.restorers import restore_as_is  # noqa: E402
 
 
 def _timed(function, repeats: int = 3) -> float:
@@ -50,7 +51,7 @@ def digits_speed(model_path: str, count: int) -> list[dict]:
     damaged, mask = (part.numpy() for part in get_corruption("free_form")(digits, severity=5, seed=0))
     restorer = keras.saving.load_model(model_path)
     rows = [{"task": "28x28 digits, thick strokes", "method": "ours (U-Net, batch 256)",
-             "images_per_second": count / _timed(lambda: restorer.restore(damaged, mask, batch_size=256))}]
+             "images_per_second": count / _timed(lambda: restore_as_is(restorer)(damaged, mask, batch_size=256))}]
     for name, method in baselines.INPAINTERS.items():
         subset = slice(0, 200)
         seconds = _timed(lambda: [method(image, image_mask) for image, image_mask in zip(damaged[subset], mask[subset])], repeats=1)
@@ -65,13 +66,13 @@ def photo_speed(denoiser_path: str | None, inpainter_path: str | None) -> list[d
     rows = []
     denoisers = dict(baselines.DENOISERS)
     if denoiser_path:
-        denoisers = {"ours (denoise_bsd)": keras.saving.load_model(denoiser_path).restore, **denoisers}
+        denoisers = {"ours (denoise_bsd)": restore_as_is(keras.saving.load_model(denoiser_path)), **denoisers}
     for name, method in denoisers.items():
         rows.append({"task": "512x512 photo, denoise sigma 25", "method": name, "seconds": _timed(lambda: method(noisy, noise_levels=25 / 255), 1)})
     damaged, mask = (part.numpy()[0] for part in get_corruption("free_form")(photo[np.newaxis], severity=5, seed=0))
     inpainters = dict(baselines.INPAINTERS)
     if inpainter_path:
-        inpainters = {"ours (inpaint_bsd)": keras.saving.load_model(inpainter_path).restore, **inpainters}
+        inpainters = {"ours (inpaint_bsd)": restore_as_is(keras.saving.load_model(inpainter_path)), **inpainters}
     for name, method in inpainters.items():
         rows.append({"task": "512x512 photo, thick strokes", "method": name, "seconds": _timed(lambda: method(damaged, mask), 1)})
     return rows

@@ -38,6 +38,7 @@ import sys
 import threading
 import time
 import zlib
+from typing import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -155,7 +156,7 @@ class Checker:
 
     def __init__(self, size_ladder: str):
         import tf_genrepair.models  # noqa: F401  (registers the models for loading)
-        from tf_genrepair.bin.serve import parse_size_ladder
+        from tf_genrepair.models.restorer_inputs import parse_size_ladder
         from tf_genrepair.deploy.file_tools import load_restorer
 
         self.restorers = {name: load_restorer(f"preset:{name}") for name in MODELS}
@@ -205,10 +206,10 @@ def judge(request: dict, answer: dict, checker: Checker) -> str:
     return "right" if same else "wrong_answer"
 
 
-def run_requests(server: Server, requests_to_send: list[dict], checker: Checker, timeout: float, *, clients: int = CLIENTS,
+def run_requests(server: Server, count: int, make: Callable[[int], dict], checker: Checker, timeout: float, *, clients: int = CLIENTS,
                  on_count=None) -> list[dict]:
-    """Sends the requests from `clients` threads (in order of `index`), judges every answer."""
-    counter = iter(range(len(requests_to_send)))
+    """Sends `make(0)` ... `make(count - 1)` from `clients` threads (in order of index), judges every answer."""
+    counter = iter(range(count))
     counter_lock, records = threading.Lock(), []
 
     def client() -> None:
@@ -217,7 +218,7 @@ def run_requests(server: Server, requests_to_send: list[dict], checker: Checker,
                 position = next(counter, None)
             if position is None:
                 return
-            request = requests_to_send[position]
+            request = make(position)  # Built by the client that sends it: a thousand images are never all in memory.
             answer = send(server, request, timeout)
             record = {key: request[key] for key in ("index", "model", "height", "width", "rgb", "bad")}
             record.update(status=answer["status"], seconds=answer["seconds"], error=answer.get("error"), verdict=judge(request, answer, checker))
@@ -267,7 +268,7 @@ def soak_phase(size_ladder: str, count: int, seed: int, timeout: float) -> dict:
                 progress["next"] += RSS_EVERY
                 print(f"[{size_ladder}] {done}/{count} requests, server RSS {rss[-1]['rss_mib']:.0f} MiB", flush=True)
 
-    records = run_requests(server, [make_request(index, seed) for index in range(count)], checker, timeout, on_count=sample)
+    records = run_requests(server, count, lambda index: make_request(index, seed), checker, timeout, on_count=sample)
     crashed = server.process.poll() is not None
     server.stop()
     after_warmup = next((point["rss_mib"] for point in rss if point["requests"] >= 100), rss[-1]["rss_mib"])
@@ -293,7 +294,7 @@ def crash_drill(seed: int, timeout: float, count: int = 200) -> dict:
                 server.start()
                 killed["restart_seconds"] = time.perf_counter() - started
 
-    records = run_requests(server, [make_request(index, seed + 1) for index in range(count)], checker, timeout, on_count=maybe_kill)
+    records = run_requests(server, count, lambda index: make_request(index, seed + 1), checker, timeout, on_count=maybe_kill)
     server.stop()
     cutoff = max((r["index"] for r in records if r["verdict"] == "failed"), default=-1)
     after = [r for r in records if r["index"] > cutoff]
@@ -305,13 +306,13 @@ def crash_drill(seed: int, timeout: float, count: int = 200) -> dict:
 def concurrency_phase(timeout: float) -> dict:
     server, checker = Server("default"), Checker("default")
     server.start()
-    base = make_request(0, 0)
     rng = np.random.default_rng(7)
     image = np.round(np.clip(0.5 + 0.2 * rng.standard_normal((512, 512)), 0, 1) * 255).astype(np.uint8)
-    request = {**base, "model": "denoise_gray", "height": 512, "width": 512, "rgb": False, "bad": None,
+    request = {"model": "denoise_gray", "height": 512, "width": 512, "rgb": False, "bad": None,
                "files": {"image": png_bytes(image)}, "data": {"model": "denoise_gray", "noise_level": "0.1"}}
-    single = run_requests(server, [{**request, "index": index} for index in range(25)], checker, timeout, clients=1)
-    together = run_requests(server, [{**request, "index": index} for index in range(100)], checker, timeout, clients=CLIENTS)
+    same_image = lambda index: {**request, "index": index}  # noqa: E731
+    single = run_requests(server, 25, same_image, checker, timeout, clients=1)
+    together = run_requests(server, 100, same_image, checker, timeout, clients=CLIENTS)
     server.stop()
     return {"image": "512x512 gray, denoise_gray", "single_client": percentiles([r["seconds"] for r in single]),
             "four_clients": percentiles([r["seconds"] for r in together]), "verdicts": verdicts(single + together)}

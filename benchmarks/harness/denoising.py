@@ -16,6 +16,7 @@ import numpy as np
 
 from tf_genrepair.data.pinned_noise import noisy_copy
 from tf_genrepair.io.atomic import write_json_atomic
+from tf_genrepair.io.plots import save_image_table
 from tf_genrepair.metrics import psnr, ssim
 
 BM3D_LABEL = "bm3d package (non-commercial licence)"
@@ -50,6 +51,13 @@ def score(method: Callable, images: list[np.ndarray], sigma: float) -> dict:
         ssims.append(float(ssim(clean[np.newaxis], restored[np.newaxis])[0]))
         progress.update(index + 1)
     return {"psnr": float(np.mean(psnrs)), "ssim": float(np.mean(ssims)), "seconds_per_image": float(np.mean(seconds)), "images": len(images)}
+
+
+def sigma25_picture(image: np.ndarray, methods: dict[str, Callable], path: str, *, label: str, crop: tuple[slice, slice]) -> None:
+    """Before/after at sigma 25 (the pinned noise of image 0): clean, noisy and each method, on a full-resolution crop."""
+    noisy = noisy_copy(image, 25, 0)
+    cells = [image[crop], np.clip(noisy, 0, 1)[crop]] + [method(noisy, noise_levels=25 / 255)[crop] for method in methods.values()]
+    save_image_table({label: np.stack(cells)}, path, column_labels=["clean", "noisy, sigma 25", *methods], cell_inches=3.0)
 
 
 class RowStore:

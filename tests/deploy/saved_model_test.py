@@ -59,7 +59,8 @@ def in_process(kind: str, model, signature: str, inputs: dict) -> dict:
         return {"probabilities": tf.nn.softmax(logits).numpy(), "class_id": logits.argmax(-1)}
     if FAMILY.get(kind, kind) == "restorer":
         floats = inputs["images"] if inputs["images"].dtype == np.float32 else inputs["images"].astype(np.float32) / 255.0
-        return {"restored": model.restore(floats, inputs.get("masks"), noise_levels=inputs.get("noise_levels"))}
+        # A signature runs the network at the request's own size: no shape bucketing.
+        return {"restored": model.restore(floats, inputs.get("masks"), noise_levels=inputs.get("noise_levels"), size_ladder=None)}
     labels = inputs.get("labels")
     if signature in ("generate", "decode", "serving_default"):
         if kind in ("gan", "dcgan", "cgan"):

@@ -17,7 +17,6 @@ from tf_genrepair.deploy.file_tools import restore_image
 from tf_genrepair.deploy.web_server import create_app
 from tf_genrepair.io import encode_png
 from tf_genrepair.models import Restorer
-from tf_genrepair.models.restorer_inputs import SIZE_LADDER
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +47,7 @@ def _expected(restorer, pixels: np.ndarray, mask: np.ndarray | None = None, **op
     """What the API must answer: `restore_image` on the same decoded input, as 8-bit pixels."""
     image = pixels[..., np.newaxis].astype(np.float32) / 255.0
     observed = None if mask is None else (mask < 128)[..., np.newaxis].astype(np.float32)
-    return _decoded(encode_png(restore_image(restorer, image, observed, size_ladder=SIZE_LADDER, **options)))  # The server buckets sizes.
+    return _decoded(encode_png(restore_image(restorer, image, observed, **options)))  # Both bucket sizes.
 
 
 def test_health_models_and_page(client):

@@ -9,7 +9,7 @@ from tests.helpers import assert_round_trips
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, get_corruption
 from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
 from tf_genrepair.models import Restorer
-from tf_genrepair.models.restorer_inputs import SIZE_LADDER
+from tf_genrepair.models.restorer_inputs import SIZE_LADDER, parse_size_ladder
 from tf_genrepair.networks import (
     inpainting_unet,
     patch_discriminator,
@@ -74,7 +74,7 @@ def test_adversarial_and_recognition_terms_train(sample_digits, smoke_classifier
 def test_tiled_restore_matches_whole_image():
     restorer = Restorer(residual_denoiser(depth=3, width=8, downscale=2))
     image = np.random.default_rng(0).random((90, 70, 1), dtype=np.float32)
-    whole = restorer.restore(image, noise_levels=0.1)
+    whole = restorer.restore(image, noise_levels=0.1, size_ladder=None)
     tiled = restorer.restore(image, noise_levels=0.1, tile_size=48, overlap=32)  # Margin 8 >= receptive radius 6.
     np.testing.assert_allclose(tiled, whole, atol=1e-5)
 
@@ -86,15 +86,25 @@ def test_size_bucketing_runs_few_shapes_and_changes_only_the_bottom_and_right_bo
     rng = np.random.default_rng(1)
     for height, width in rng.integers(16, 300, size=(30, 2)):
         image = rng.random((height, width, 1), dtype=np.float32)
-        bucketed = restorer.restore(image, noise_levels=0.1, size_ladder=SIZE_LADDER)
+        bucketed = restorer.restore(image, noise_levels=0.1)  # On by default.
         assert bucketed.shape == image.shape
     assert len(seen) <= 25 and seen <= {(a, b) for a in SIZE_LADDER for b in SIZE_LADDER}  # 30 sizes, a few shapes.
     seen.clear()
     image = rng.random((90, 70, 1), dtype=np.float32)
-    exact = restorer.restore(image, noise_levels=0.1)  # Off by default.
+    exact = restorer.restore(image, noise_levels=0.1, size_ladder=None)
     assert seen == {(90, 70)}
-    bucketed = restorer.restore(image, noise_levels=0.1, size_ladder=SIZE_LADDER)
+    bucketed = restorer.restore(image, noise_levels=0.1)
+    assert seen == {(90, 70), (96, 96)}
     np.testing.assert_allclose(bucketed[:-6, :-6], exact[:-6, :-6], atol=1e-5)  # Beyond the receptive radius: unchanged.
+
+
+def test_size_ladder_option_values():
+    assert parse_size_ladder("default") == SIZE_LADDER
+    assert parse_size_ladder("off") is None
+    assert parse_size_ladder("64,128,512") == (64, 128, 512)
+    for bad in ("", "0,64", "128,64", "64,64", "big"):
+        with pytest.raises(ValueError, match="A size ladder is 'default', 'off' or increasing positive sides"):
+            parse_size_ladder(bad)
 
 
 def test_self_ensemble_is_rotation_equivariant_and_keeps_observed_pixels():
@@ -137,7 +147,7 @@ def test_an_rgb_restorer_refuses_grayscale_images_naming_the_channels():
 def test_tiled_restore_matches_whole_image_in_rgb():
     restorer = Restorer(residual_denoiser(channels=3, depth=3, width=8, downscale=2))
     image = np.random.default_rng(0).random((90, 70, 3), dtype=np.float32)
-    whole = restorer.restore(image, noise_levels=0.1)
+    whole = restorer.restore(image, noise_levels=0.1, size_ladder=None)
     np.testing.assert_allclose(restorer.restore(image, noise_levels=0.1, tile_size=48, overlap=32), whole, atol=1e-5)
 
 
@@ -162,18 +172,24 @@ def test_unknown_loss_and_missing_networks_are_named():
         Restorer(inpainting_unet(base_filters=4, levels=1), adversarial_weight=0.1)
 
 
+def not_improved(restorer: Restorer, clean: np.ndarray, corruptions) -> dict[str, tuple[float, float]]:
+    """Corruption -> (restored MSE, damaged MSE) for each corruption (severity 3, seed 1) the restorer does not improve."""
+    worse = {}
+    for name in corruptions:
+        damaged, mask = (part.numpy() for part in get_corruption(name)(clean, severity=3, seed=1))
+        restored = restorer.restore(damaged, mask)
+        if mse(restored, clean) >= mse(damaged, clean):
+            worse[name] = (mse(restored, clean), mse(damaged, clean))
+    return worse
+
+
 @pytest.mark.slow
 def test_one_restorer_improves_every_corruption(sample_digits, digits):
     keras.utils.set_random_seed(0)
     restorer = Restorer(inpainting_unet(base_filters=16, levels=2), reconstruction="l1")
     restorer.compile(optimizer=keras.optimizers.Adam(2e-3))
     restorer.fit(restoration_dataset(sample_digits, "classic", severity=(2, 4), batch_size=32, shuffle_buffer=2048), epochs=3, verbose=0)
-    worse = {}
-    for name in CLASSIC_CORRUPTIONS:
-        damaged, mask = (part.numpy() for part in get_corruption(name)(digits, severity=3, seed=1))
-        restored = restorer.restore(damaged, mask)
-        if mse(restored, digits) >= mse(damaged, digits):
-            worse[name] = (mse(restored, digits), mse(damaged, digits))
+    worse = not_improved(restorer, digits, CLASSIC_CORRUPTIONS)
     assert not worse, f"restored no closer to clean than damaged: {worse}"
 
 
@@ -189,12 +205,7 @@ def test_one_rgb_restorer_improves_every_colour_aware_corruption(digits):
     restorer.compile(optimizer=keras.optimizers.Adam(2e-3))
     restorer.fit(restoration_dataset(pictures, "|".join(corruptions), severity=(2, 4), batch_size=32, shuffle_buffer=2048), epochs=4, verbose=0)
     clean = colourised(digits, seed=1)
-    worse = {}
-    for name in corruptions:
-        damaged, mask = (part.numpy() for part in get_corruption(name)(clean, severity=3, seed=1))
-        restored = restorer.restore(damaged, mask)
-        if mse(restored, clean) >= mse(damaged, clean):
-            worse[name] = (mse(restored, clean), mse(damaged, clean))
+    worse = not_improved(restorer, clean, corruptions)
     assert not worse, f"restored no closer to clean than damaged: {worse}"
 
 

@@ -22,6 +22,10 @@ flags.DEFINE_integer("severity", 3, "Severity of --corruption.", lower_bound=1, 
 flags.DEFINE_integer("seed", 0, "Seed of --corruption.")
 flags.DEFINE_float("noise_level", None, "Noise standard deviation in [0, 1] units, for noise-level restorers.")
 flags.DEFINE_integer("tile_size", 512, "Images larger than this on a side are restored tile by tile.", lower_bound=32)
+flags.DEFINE_string(
+    "size_ladder", "default", "Shape bucketing: 'default' (pad each image smaller than a tile up to the next of a few sizes "
+    "and crop back), 'off', or comma-separated sides (e.g. 64,128,256,512)."
+)
 flags.DEFINE_integer("max_pixels", 64_000_000, "Refuse larger images (decompression bombs).", lower_bound=1)
 flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 flags.DEFINE_bool("list_presets", False, "List the shipped pretrained models (for --model=preset:<name>) and exit.")
@@ -49,10 +53,15 @@ def main(argv: list[str]) -> None:
 
     from tf_genrepair.deploy.file_tools import list_images, load_restorer, restore_file
     from tf_genrepair.io import make_folder
+    from tf_genrepair.models.restorer_inputs import parse_size_ladder
+
+    with about_flag("size_ladder", FLAGS.size_ladder):
+        size_ladder = parse_size_ladder(FLAGS.size_ladder)
 
     options = dict(
         corruption=FLAGS.corruption, severity=FLAGS.severity, seed=FLAGS.seed, noise_levels=FLAGS.noise_level,
         tile_size=FLAGS.tile_size, overwrite=FLAGS.overwrite, max_pixels=FLAGS.max_pixels,
+        size_ladder=size_ladder,
     )
     if FLAGS.corruption:
         from tf_genrepair.corruptions import get_corruption

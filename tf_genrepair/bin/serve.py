@@ -35,23 +35,6 @@ def _named(reference: str) -> tuple[str, str]:
     return os.path.splitext(os.path.basename(os.path.normpath(reference)))[0], reference
 
 
-def parse_size_ladder(text: str) -> tuple[int, ...] | None:
-    """`default` -> SIZE_LADDER, `off` -> None, `64,128,256` -> those sides (positive, increasing)."""
-    from tf_genrepair.models.restorer_inputs import SIZE_LADDER
-
-    if text == "default":
-        return SIZE_LADDER
-    if text == "off":
-        return None
-    try:
-        sides = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        sides = ()
-    if not sides or any(side < 1 for side in sides) or list(sides) != sorted(set(sides)):
-        raise ValueError(f"--size_ladder must be 'default', 'off' or increasing positive sides such as 64,128,256. Received: {text!r}")
-    return sides
-
-
 def main(argv: list[str]) -> None:
     del argv
     import waitress
@@ -69,6 +52,8 @@ def main(argv: list[str]) -> None:
             restorers[name] = load_restorer(path)
         if preset_name(path):
             metadata[name] = preset_info(preset_name(path))
+    from tf_genrepair.models.restorer_inputs import parse_size_ladder
+
     with about_flag("size_ladder", FLAGS.size_ladder):
         ladder = parse_size_ladder(FLAGS.size_ladder)
     app = create_app(

@@ -151,6 +151,9 @@ class TrainConfig:
     time_budget_minutes: float | None = None  # Stop after this much training time, annealing the learning rate over it.
     validation_every_epochs: int = 1
     checkpoint_every_steps: int | None = None  # Also checkpoint every this many steps (epoch ends always are).
+    # A trained `.keras` model of the same kind whose network weights a fresh run starts from (a grayscale one is
+    # inflated to RGB); a resumed run loads its checkpoint instead.
+    initial_weights: str | None = None
 
 
 @dataclasses.dataclass

@@ -22,9 +22,12 @@ from tf_genrepair.io.images import (
 )
 
 SAMPLE_PATH = os.path.join(os.path.dirname(__file__), "sample_digits.npz")
-BSD_SUBSETS = ("Train400", "BSD68", "Set12")
-COLOUR_SUBSETS = ("CBSD432", "CBSD68", "Kodak24", "McMaster")
-PHOTO_POOLS = {"imagenet1000": "imagenet1000_s256"}  # Name in `photos:<name>` -> folder under `photos/`.
+# Photo sets in the data dir: `<kind>:<name>` -> (folder under the data dir, colour mode).
+PHOTO_SETS = {
+    "bsd": ({name: f"bsd/{name}" for name in ("Train400", "BSD68", "Set12")}, "grayscale"),
+    "colour": ({name: f"colour/{name}" for name in ("CBSD432", "CBSD68", "Kodak24", "McMaster")}, "rgb"),
+    "photos": ({"imagenet1000": "photos/imagenet1000_s256"}, "rgb"),
+}
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -113,15 +116,12 @@ def _load_source(name: str, split: str, data_dir: str, download: bool, color_mod
         return _load_tfds(argument, split, data_dir, download)
     if kind == "folder" and argument:
         return _load_folder(argument, base_split, split_slice, color_mode)
-    if kind == "bsd" and argument in BSD_SUBSETS:
-        return _load_folder(os.path.join(data_dir, "bsd", argument), base_split, split_slice, "grayscale")
-    if kind == "colour" and argument in COLOUR_SUBSETS:
-        return _load_folder(os.path.join(data_dir, "colour", argument), base_split, split_slice, "rgb")
-    if kind == "photos" and argument in PHOTO_POOLS:
-        return _load_folder(os.path.join(data_dir, "photos", PHOTO_POOLS[argument]), base_split, split_slice, "rgb")
+    if kind in PHOTO_SETS and argument in PHOTO_SETS[kind][0]:
+        folders, mode = PHOTO_SETS[kind]
+        return _load_folder(os.path.join(data_dir, folders[argument]), base_split, split_slice, mode)
+    photo_sets = ", ".join(f"{kind}:{'|'.join(folders)}" for kind, (folders, _) in PHOTO_SETS.items())
     raise ValueError(
-        "`name` must be mnist, fashion_mnist, sample, tfds:<name>, folder:<path>, npz:<path>, "
-        f"bsd:{'|'.join(BSD_SUBSETS)}, colour:{'|'.join(COLOUR_SUBSETS)} or photos:{'|'.join(PHOTO_POOLS)} "
+        f"`name` must be mnist, fashion_mnist, sample, tfds:<name>, folder:<path>, npz:<path> or {photo_sets} "
         f"(several joined by '+'). Received: name={name!r}"
     )
 

@@ -21,6 +21,7 @@ from tf_genrepair.io.images import (
 )
 from tf_genrepair.io.plots import save_image_grid
 from tf_genrepair.models import INPUT_NAMES, Restorer, load_model, restore_images
+from tf_genrepair.models.restorer_inputs import SIZE_LADDER
 
 DEFAULT_MAX_PIXELS = 64_000_000
 
@@ -84,10 +85,12 @@ def restore_file(
     tile_size: int = 512,
     overwrite: bool = False,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    size_ladder: Sequence[int] | None = SIZE_LADDER,
 ) -> str:
     """Restores one image file (damaging it first with `corruption`, if given) and writes the result.
 
-    Images larger than `tile_size` on a side are restored tile by tile.
+    Images larger than `tile_size` on a side are restored tile by tile; smaller ones are padded up to
+    the next size of `size_ladder` and cropped back (shape bucketing, see `apply_restorer`).
 
     Example:
         >>> restore_file(load_restorer("exports/restorer/1"), "photo.png", "restored.png", mask_path="holes.png")
@@ -96,7 +99,9 @@ def restore_file(
         raise ValueError(f"Output {output_path} exists; pass overwrite=True (--overwrite) to replace it.")
     image = read_image(input_path, "grayscale" if restorer.channels == 1 else "rgb", max_pixels=max_pixels)
     mask = read_mask(mask_path, shape=image.shape[:2], max_pixels=max_pixels) if mask_path else None
-    restored = restore_image(restorer, image, mask, corruption=corruption, severity=severity, seed=seed, noise_levels=noise_levels, tile_size=tile_size)
+    restored = restore_image(restorer, image, mask, corruption=corruption, severity=severity, seed=seed, noise_levels=noise_levels, tile_size=tile_size,
+        size_ladder=size_ladder,
+    )
     return write_image(output_path, restored, overwrite=overwrite)
 
 
@@ -111,7 +116,7 @@ def restore_image(
     noise_levels: float | None = None,
     tile_size: int = 512,
     on_progress: Callable[[int, int], None] | None = None,
-    size_ladder: Sequence[int] | None = None,
+    size_ladder: Sequence[int] | None = SIZE_LADDER,
 ) -> np.ndarray:
     """Restores one `[H, W, C]` image (damaged first with `corruption`, if given): the pixels under the
     mask's missing region (0) are cleared and filled; larger than `tile_size` on a side, tile by tile.

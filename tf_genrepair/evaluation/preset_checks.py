@@ -2,7 +2,8 @@
 preset is built (`tools/build_presets.py`) and by the tests, so a shipped model cannot drift from its docs.
 
 A check is a dict in the preset's manifest entry, e.g.
-`{"metric": "accuracy", "data": "mnist", "split": "test[:1000]"}`; `measure_check` computes it.
+`{"metric": "accuracy", "data": "mnist", "split": "test[:1000]"}`; `measure_check` computes it. Restorers
+run on each image at its own size (no shape bucketing), as in the benchmarks.
 """
 
 import numpy as np
@@ -25,7 +26,7 @@ def _restored_psnr(model, check: dict) -> float:
     scores = []
     for name in check["corruptions"]:
         damaged, masks = get_corruption(name)(clean, severity=check["severity"], seed=check["seed"])
-        restored = model.restore(np.asarray(damaged), np.asarray(masks))
+        restored = model.restore(np.asarray(damaged), np.asarray(masks), size_ladder=None)
         scores.append(np.mean(psnr(clean, restored)))
     return float(np.mean(scores))
 
@@ -36,7 +37,7 @@ def _photo_restored_psnr(model, check: dict) -> float:
     scores = []
     for index, clean in enumerate(images):
         damaged, masks = get_corruption(check["corruption"])(clean, severity=check["severity"], seed=index)
-        restored = model.restore(np.asarray(damaged)[np.newaxis], np.asarray(masks)[np.newaxis], tile_size=512)
+        restored = model.restore(np.asarray(damaged)[np.newaxis], np.asarray(masks)[np.newaxis], tile_size=512, size_ladder=None)
         scores.append(psnr(clean[np.newaxis], restored)[0])
     return float(np.mean(scores))
 
@@ -45,7 +46,7 @@ def _denoised_psnr(model, check: dict) -> float:
     """Mean PSNR over the first `images` test images of `data` with the pinned noise at `sigma` (0..255)."""
     sigma = check["sigma"]
     images = [image for image, _ in load_dataset(check["data"], split="test").take(check["images"]).as_numpy_iterator()]
-    scores = [psnr(clean[np.newaxis], model.restore(noisy_copy(clean, sigma, index)[np.newaxis], noise_levels=sigma / 255.0))[0] for index, clean in enumerate(images)]
+    scores = [psnr(clean[np.newaxis], model.restore(noisy_copy(clean, sigma, index)[np.newaxis], noise_levels=sigma / 255.0, size_ladder=None))[0] for index, clean in enumerate(images)]
     return float(np.mean(scores))
 
 

@@ -37,7 +37,11 @@ def psnr(reference: tf.Tensor, prediction: tf.Tensor, *, max_val: float = 1.0) -
     """
     reference = tf.cast(reference, tf.float32)
     prediction = tf.clip_by_value(tf.cast(prediction, tf.float32), 0.0, max_val)
-    mse = tf.reduce_mean(tf.square(reference - prediction), axis=[1, 2, 3])
+    return _decibels(tf.reduce_mean(tf.square(reference - prediction), axis=[1, 2, 3]), max_val)
+
+
+def _decibels(mse: tf.Tensor, max_val: float) -> tf.Tensor:
+    """`10 log10(max_val^2 / MSE)`, the MSE floored at `PSNR_CAP_MSE`."""
     return 10.0 * tf.math.log(max_val**2 / tf.maximum(mse, PSNR_CAP_MSE)) / tf.math.log(10.0)
 
 
@@ -83,8 +87,7 @@ def psnr_b(reference: tf.Tensor, prediction: tf.Tensor, *, max_val: float = 1.0)
     """
     reference = tf.cast(reference, tf.float32)
     prediction = tf.clip_by_value(tf.cast(prediction, tf.float32), 0.0, max_val)
-    mse = tf.reduce_mean(tf.square(reference - prediction), axis=[1, 2, 3]) + blocking_effect_factor(prediction)
-    return 10.0 * tf.math.log(max_val**2 / tf.maximum(mse, PSNR_CAP_MSE)) / tf.math.log(10.0)
+    return _decibels(tf.reduce_mean(tf.square(reference - prediction), axis=[1, 2, 3]) + blocking_effect_factor(prediction), max_val)
 
 
 def ssim(reference: tf.Tensor, prediction: tf.Tensor, *, max_val: float = 1.0) -> tf.Tensor:

@@ -16,7 +16,7 @@ from tf_genrepair.metrics import psnr
 from tf_genrepair.models.kind import ModelKind, Signatures, experiment_learning_rate
 from tf_genrepair.models.loading import load_model
 from tf_genrepair.models.replica_random import global_batch_size
-from tf_genrepair.models.restorer_inputs import INPUT_NAMES, restore_images
+from tf_genrepair.models.restorer_inputs import INPUT_NAMES, SIZE_LADDER, restore_images
 from tf_genrepair.models.signature_checks import (
     checked_images,
     checked_plane,
@@ -251,7 +251,7 @@ class Restorer(ModelKind, keras.Model):
         batch_size: int = 32,
         self_ensemble: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
-        size_ladder: Sequence[int] | None = None,
+        size_ladder: Sequence[int] | None = SIZE_LADDER,
     ) -> np.ndarray:
         """Restores images of any size, tiled when `tile_size` is given; output clipped to [0, 1].
 
@@ -266,8 +266,9 @@ class Restorer(ModelKind, keras.Model):
             self_ensemble: Average over the 8 rotations and flips of the input (8 times the time).
             on_progress: Called with (tiles or batches done, in all) after each forward pass.
             size_ladder: Sides seen whole are padded (mirrored) up to these sizes and cropped back, so
-                that any stream of sizes reaches the network as a few shapes (e.g. `SIZE_LADDER`; None:
-                every size as it comes). Pixels within the receptive field of those edges can change.
+                that any stream of sizes reaches the network as a few shapes and memory stays bounded
+                (None: every size as it comes). Pixels within the receptive field of the bottom and
+                right edges can change slightly.
 
         Returns:
             Restored images with the layout of `images`.

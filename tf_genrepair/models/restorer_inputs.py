@@ -35,6 +35,21 @@ def bucketed_size(size: int, ladder: Sequence[int] = SIZE_LADDER) -> int:
     return -(-size // step) * step
 
 
+def parse_size_ladder(text: str) -> tuple[int, ...] | None:
+    """`default` -> SIZE_LADDER, `off` -> None, `64,128,256` -> those sides (positive, increasing): the tools' `--size_ladder`."""
+    if text == "default":
+        return SIZE_LADDER
+    if text == "off":
+        return None
+    try:
+        sides = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sides = ()
+    if not sides or any(side < 1 for side in sides) or list(sides) != sorted(set(sides)):
+        raise ValueError(f"A size ladder is 'default', 'off' or increasing positive sides such as 64,128,256. Received: {text!r}")
+    return sides
+
+
 def _channel_name(channels: int) -> str:
     return {1: "1-channel (grayscale)", 3: "3-channel (RGB)"}.get(channels, f"{channels}-channel")
 
@@ -112,15 +127,16 @@ def apply_restorer(
     batch_size: int = 32,
     self_ensemble: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
-    size_ladder: Sequence[int] | None = None,
+    size_ladder: Sequence[int] | None = SIZE_LADDER,
 ) -> np.ndarray:
     """Runs `forward` on checked `inputs` in batches, tile by tile when `tile_size` is given; output clipped to [0, 1].
 
-    Shape bucketing (`size_ladder`, e.g. `SIZE_LADDER`; `genrepair-serve` turns it on): each side the network sees whole (not cut into tiles) is padded at
+    Shape bucketing (on by default): each side the network sees whole (not cut into tiles) is padded at
     the bottom or right, mirrored, up to `bucketed_size`, and the output cropped back, so any stream of
-    image sizes reaches the network as a few shapes. Pixels within the network's receptive field of the
-    bottom and right edges can differ slightly from an unpadded run (they see mirrored context there
-    instead of the network's own padding); the rest is unchanged.
+    image sizes reaches the network as a few shapes and the memory TensorFlow and oneDNN keep per
+    shape stays bounded. Pixels within the network's receptive field of the bottom and right edges can
+    differ slightly from an unpadded run (they see mirrored context there instead of the network's own
+    padding); the rest is unchanged. `size_ladder=None` runs every size as it comes.
 
     Args:
         forward: `[images, masks(, noise_levels)] -> restored` for one batch.
@@ -131,7 +147,7 @@ def apply_restorer(
         self_ensemble: Average the outputs for the 8 rotations and flips of the input, each
             turned back (geometric self-ensemble, Timofte et al. 2016): 8 times the time.
         on_progress: Called with (batches or tiles done, in all) after each forward pass.
-        size_ladder: The sizes sides are padded up to (e.g. `SIZE_LADDER`); None runs every size as it comes.
+        size_ladder: The sizes sides are padded up to (`SIZE_LADDER`); None runs every size as it comes.
 
     Example:
         >>> restored = apply_restorer(restorer.forward, restorer_inputs(photos, channels=1, noise_level_input=False), tile_size=512)

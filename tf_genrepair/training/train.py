@@ -29,6 +29,7 @@ from tf_genrepair.training.callbacks import (
     TimeBudget,
 )
 from tf_genrepair.training.checkpoints import TrainingCheckpoints
+from tf_genrepair.training.warm_start import warm_start
 from tf_genrepair.training.distribute import is_chief, make_strategy
 from tf_genrepair.training.precision import dtype_policy
 
@@ -145,6 +146,8 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     checkpoints = TrainingCheckpoints(
         os.path.join(workdir, "checkpoints"), steps_per_epoch=steps, every_steps=config.train.checkpoint_every_steps, write=chief
     )
+    if config.train.initial_weights and checkpoints.restore_from is None:
+        warm_start(model, config.train.initial_weights)
     started = time.time()
     _fit(model, config, train, evaluation, steps, checkpoints, _callbacks(model, config, workdir, evaluation, guard, checkpoints, chief))
     train_seconds = time.time() - started
