@@ -14,7 +14,7 @@ fill alone (the prefilled U-Net's starting point, no learning) and, on the photo
         --mnist_model=workdirs/inpaint_mnist/model.keras --bsd_model=workdirs/inpaint_bsd/model.keras \\
         --prior_model=workdirs/vae_mnist/model.keras
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/inpaint.py --colour_model=workdirs/inpaint_colour/model.keras \
-        --output=benchmarks/results/inpaint_colour.json
+        --colour_start_model=workdirs/inpaint_bsd/model.keras --output=benchmarks/results/inpaint_colour.json
 
 Prints a JSON document and a table; writes a before/after picture per data set.
 """
@@ -31,7 +31,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import tf_genrepair.models  # noqa: E402,F401  (registers the models for loading)
+from tf_genrepair.configs import get_experiment  # noqa: E402
+from tf_genrepair.models import get_model_kind  # noqa: E402
 from tf_genrepair.restoration import baselines  # noqa: E402
+from tf_genrepair.training.warm_start import warm_start  # noqa: E402
 from tf_genrepair.corruptions import get_corruption  # noqa: E402
 from tf_genrepair.data import load_dataset  # noqa: E402
 from tf_genrepair.io.plots import save_image_table  # noqa: E402
@@ -43,6 +46,7 @@ from harness.results import default_output, write_results  # noqa: E402
 from harness.restorers import restore_as_is  # noqa: E402
 
 PUSH_PULL = "push-pull fill (no learning)"
+INFLATED = "inpaint_bsd inflated to RGB (no colour training)"
 HOLE_BINS = ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01))
 BOX_SIDE = 12
 
@@ -161,13 +165,20 @@ def mnist_methods(arguments: argparse.Namespace) -> dict:
     return {**methods, **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
 
 
+def inflated_to_rgb(path: str) -> keras.Model:
+    """The inpaint_colour network holding a grayscale model's weights, spread over RGB (`warm_start`), untrained in colour."""
+    model = get_model_kind("restorer").from_experiment(get_experiment("inpaint_colour"))
+    warm_start(model, path)
+    return model
+
+
 def margins(rows: list[dict]) -> list[dict]:
     """Hole PSNR of the learned restorer against the best classical inpainter of the same data and mask."""
     table = []
     for data, mask in dict.fromkeys((row["data"], row["mask"]) for row in rows):
         scores = {row["method"]: row["hole_psnr"] for row in rows if (row["data"], row["mask"]) == (data, mask)}
         best = max(baselines.INPAINTERS, key=scores.__getitem__)
-        for method in (name for name in scores if name.startswith("ours")):
+        for method in (name for name in scores if name.startswith("ours") or name == INFLATED):
             table.append(
                 {
                     "data": data,
@@ -188,6 +199,9 @@ def main() -> None:
     parser.add_argument("--mnist_model", help="Restorer trained by inpaint_mnist (the MNIST part is skipped without it).")
     parser.add_argument("--bsd_model", help="Restorer trained by inpaint_bsd (Set12 and BSD68 parts skipped without it).")
     parser.add_argument("--colour_model", help="Restorer trained by inpaint_colour (the Kodak24 part is skipped without it).")
+    parser.add_argument(
+        "--colour_start_model", help="The grayscale model inpaint_colour started from: scored inflated to RGB, before any colour training."
+    )
     parser.add_argument("--prior_model", help="An unconditional VAE or GAN .keras file for generative-prior inpainting of digits.")
     parser.add_argument("--num_images", type=int, default=2000, help="MNIST test images (the first N).")
     parser.add_argument("--output", default=default_output("inpaint"))
@@ -210,7 +224,10 @@ def main() -> None:
             rows += run_suite(name, photos, stroke_masks(photos, seed), bsd_methods, set(), f"docs/images/inpaint_{name.lower()}.png")
     if arguments.colour_model:
         colour = keras.saving.load_model(arguments.colour_model)
-        colour_methods = {"ours (inpaint_colour)": restore_as_is(colour), **baselines.INPAINTERS, PUSH_PULL: push_pull_fill}
+        colour_methods = {"ours (inpaint_colour)": restore_as_is(colour)}
+        if arguments.colour_start_model:
+            colour_methods[INFLATED] = restore_as_is(inflated_to_rgb(arguments.colour_start_model))
+        colour_methods.update({**baselines.INPAINTERS, PUSH_PULL: push_pull_fill})
         photos = [image for image, _ in load_dataset("colour:Kodak24", split="test").as_numpy_iterator()]
         masks = stroke_masks(photos, seed=7)  # A test set only: inpaint_colour trains and validates on the colour pool.
         rows += run_suite("Kodak24", photos, masks, colour_methods, set(), "docs/images/inpaint_kodak24.png")

@@ -94,8 +94,21 @@ def test_size_bucketing_runs_few_shapes_and_changes_only_the_bottom_and_right_bo
     exact = restorer.restore(image, noise_levels=0.1, size_ladder=None)
     assert seen == {(90, 70)}
     bucketed = restorer.restore(image, noise_levels=0.1)
-    assert seen == {(90, 70), (96, 96)}
+    assert seen == {(90, 70), (128, 128)}
     np.testing.assert_allclose(bucketed[:-6, :-6], exact[:-6, :-6], atol=1e-5)  # Beyond the receptive radius: unchanged.
+
+
+def test_bucketed_tiles_go_one_at_a_time_in_one_shape(monkeypatch):
+    restorer = Restorer(residual_denoiser(depth=3, width=8, downscale=2))
+    seen, forward = set(), restorer.forward
+    monkeypatch.setattr(restorer, "forward", lambda inputs: seen.add(inputs[0].shape[:3]) or forward(inputs))
+    image = np.random.default_rng(2).random((300, 200, 1), dtype=np.float32)
+    bucketed = restorer.restore(image, noise_levels=0.1, tile_size=128, overlap=32)
+    assert seen == {(1, 128, 128)}
+    seen.clear()
+    unbucketed = restorer.restore(image, noise_levels=0.1, tile_size=128, overlap=32, size_ladder=None)
+    assert seen == {(6, 128, 128)}  # All 3 x 2 tiles in one batch.
+    np.testing.assert_allclose(bucketed, unbucketed, atol=1e-5)
 
 
 def test_size_ladder_option_values():

@@ -17,8 +17,9 @@ from tf_genrepair.models.tiling import tiled_apply
 INPUT_NAMES = ("images", "masks", "noise_levels")
 Forward = Callable[[list[np.ndarray]], np.ndarray]  # [images, masks(, noise_levels)] -> restored
 # Heights and widths the network sees (beyond the last rung: multiples of half of it). TensorFlow and
-# oneDNN keep state per input shape, so a server receiving every size would grow without bound.
-SIZE_LADDER = (32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+# oneDNN keep state per input shape, so a server receiving every size would grow without bound; powers
+# of two keep the shapes few.
+SIZE_LADDER = (32, 64, 128, 256, 512, 1024)
 
 
 def bucketed_size(size: int, ladder: Sequence[int] = SIZE_LADDER) -> int:
@@ -136,7 +137,8 @@ def apply_restorer(
     image sizes reaches the network as a few shapes and the memory TensorFlow and oneDNN keep per
     shape stays bounded. Pixels within the network's receptive field of the bottom and right edges can
     differ slightly from an unpadded run (they see mirrored context there instead of the network's own
-    padding); the rest is unchanged. `size_ladder=None` runs every size as it comes.
+    padding); the rest is unchanged. Tiles then go through one at a time, so the number of tiles of an
+    image never becomes a new batch shape either. `size_ladder=None` runs every size as it comes.
 
     Args:
         forward: `[images, masks(, noise_levels)] -> restored` for one batch.
@@ -174,8 +176,10 @@ def apply_restorer(
                 on_progress(len(parts), len(starts))
         restored = np.concatenate(parts)
     else:
+        # Bucketed, tiles go one at a time: a tile count never becomes a new batch shape.
+        tile_batch = 1 if size_ladder is not None else batch_size
         restored = tiled_apply(
-            run, stacked, output_channels=sizes[0], tile_size=tile_size, overlap=overlap, batch_size=batch_size, on_progress=on_progress
+            run, stacked, output_channels=sizes[0], tile_size=tile_size, overlap=overlap, batch_size=tile_batch, on_progress=on_progress
         )
     return np.clip(restored[:, :height, :width], 0.0, 1.0)
 
