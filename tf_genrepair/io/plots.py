@@ -1,5 +1,6 @@
 """Pictures a person would rather look at than read, saved atomically as PNG with matplotlib."""
 
+import textwrap
 from typing import Mapping, Sequence
 
 import matplotlib
@@ -87,7 +88,7 @@ def save_image_table(
                 axis.axis("off")
         row_axes[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     for axis, label in zip(axes[0], column_labels or []):
-        axis.set_title(label, fontsize=9)
+        axis.set_title(textwrap.fill(label, 24), fontsize=9)  # Long method names wrap instead of running into the next column.
     if title:  # Just above the top row: the square images leave the figure's top edge far away.
         axes[0][0].apply_aspect()
         figure.suptitle(title, y=axes[0][0].get_position().y1 + 0.3 / figure.get_figheight(), va="bottom")
