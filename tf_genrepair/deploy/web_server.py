@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
 from tf_genrepair.deploy.file_tools import restore_image
 from tf_genrepair.io import DataError, encode_png, read_image, read_mask
+from tf_genrepair.memory import release_free_memory
 from tf_genrepair.models.restorer_inputs import SIZE_LADDER
 
 DEFAULT_MAX_PIXELS = 16_000_000
@@ -193,6 +194,7 @@ def create_app(
         response = flask.Response(encode_png(restored), mimetype="image/png")
         response.headers["X-Restore-Seconds"] = f"{time.perf_counter() - started:.3f}"
         response.headers["X-Model"] = name
+        response.call_on_close(release_free_memory)  # After the answer is sent: freed image buffers go back to the system.
         return response
 
     @app.get("/v1/progress/<job>")

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from tf_genrepair.io.atomic import atomic_path, write_text_atomic
 from tf_genrepair.io.plots import save_image_grid, save_image_table
+from tf_genrepair.memory import release_free_memory, resident_memory_mib
 from tf_genrepair.metrics.sample_quality import generator_quality
 
 
@@ -157,22 +158,13 @@ class RestorationPreview(keras.callbacks.Callback):
         save_image_table(rows, os.path.join(self.folder, f"epoch_{epoch + 1:03d}.png"), title=f"epoch {epoch + 1}")
 
 
-def resident_memory_mib() -> float:
-    """This process's resident set size now, in MiB (Linux `/proc`; elsewhere the peak so far, from `getrusage`)."""
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class ResidentMemory(keras.callbacks.Callback):
     """Logs the process's resident memory after each epoch: `resident_memory_mib` in the epoch logs, and a JSON line in `path`.
 
     Memory that grows epoch after epoch is a leak a long run dies of; this makes it visible in
     the progress line, in TensorBoard and in `resident_memory.jsonl` (one `{"epoch", "mib"}` per line).
+    Freed heap memory is first handed back to the system (`release_free_memory`), so the figure
+    counts what the run holds, and a long run does not keep what it no longer uses.
     """
 
     def __init__(self, path: str) -> None:
@@ -180,6 +172,7 @@ class ResidentMemory(keras.callbacks.Callback):
         self.path = path
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        release_free_memory()
         mib = resident_memory_mib()
         if logs is not None:
             logs["resident_memory_mib"] = mib
