@@ -32,9 +32,8 @@ def release_free_memory() -> bool:
 
     glibc keeps memory that was freed inside its heaps, so a process whose allocations come and go
     in many sizes (a `tf.data` shuffle buffer refilled every epoch, requests of every image size)
-    shows a resident size that creeps up although nothing is leaked. Measured on `restore_mnist`'s
-    input pipeline: six epochs grow from 1,255 to 1,461 MiB without this call after each epoch, and
-    stay between 1,031 and 1,043 MiB with it.
+    shows a resident size that creeps up although nothing is leaked (`benchmarks/training_memory.py`
+    measures training runs with and without it).
     """
     trim = _malloc_trim()
     return bool(trim(0)) if trim is not None else False
