@@ -64,7 +64,7 @@ def measure_one(task: str, method: str, model: str) -> dict:
 
         cbm3d = bm3d_method(channels=3)
         run = lambda: cbm3d(noisy, noise_levels=SIGMA / 255)  # noqa: E731
-    from tf_genrepair.memory import resident_memory_mib
+    from tf_genrepair.io.memory import resident_memory_mib
 
     resident_before = resident_memory_mib()
     seconds = []

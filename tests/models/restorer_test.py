@@ -1,5 +1,7 @@
 """Restorer: trained restorations beat the damaged input; observed pixels kept; extra terms; bad input."""
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -124,11 +126,13 @@ def test_self_ensemble_is_rotation_equivariant_and_keeps_observed_pixels():
     restorer = Restorer(inpainting_unet(base_filters=4, levels=2, prefill=True), preserve_observed=True)
     rng = np.random.default_rng(5)
     image, mask = rng.random((2, 20, 28, 1), dtype=np.float32), (rng.random((2, 20, 28, 1)) > 0.3).astype(np.float32)
-    plain = restorer.restore(image * mask, mask)
-    ensemble = restorer.restore(image * mask, mask, self_ensemble=True)
-    turned = restorer.restore(np.rot90(image * mask, 1, (1, 2)), np.rot90(mask, 1, (1, 2)), self_ensemble=True)
+    # Exact equivariance needs the image as it is: bucketing pads only the bottom and right edges.
+    restore = functools.partial(restorer.restore, size_ladder=None)
+    plain = restore(image * mask, mask)
+    ensemble = restore(image * mask, mask, self_ensemble=True)
+    turned = restore(np.rot90(image * mask, 1, (1, 2)), np.rot90(mask, 1, (1, 2)), self_ensemble=True)
     np.testing.assert_allclose(turned, np.rot90(ensemble, 1, (1, 2)), atol=1e-5)
-    assert np.abs(np.rot90(restorer.restore(np.rot90(image * mask, 1, (1, 2)), np.rot90(mask, 1, (1, 2))), -1, (1, 2)) - plain).max() > 1e-3
+    assert np.abs(np.rot90(restore(np.rot90(image * mask, 1, (1, 2)), np.rot90(mask, 1, (1, 2))), -1, (1, 2)) - plain).max() > 1e-3
     observed = mask > 0.5
     np.testing.assert_allclose(ensemble[observed], image[observed], atol=1e-6)
 

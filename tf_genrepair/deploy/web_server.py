@@ -24,6 +24,7 @@ Example:
 import base64
 import binascii
 import collections
+import concurrent.futures
 import importlib.resources
 import re
 import threading
@@ -36,7 +37,7 @@ from werkzeug.exceptions import HTTPException
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
 from tf_genrepair.deploy.file_tools import restore_image
 from tf_genrepair.io import DataError, encode_png, read_image, read_mask
-from tf_genrepair.memory import release_free_memory
+from tf_genrepair.io.memory import release_free_memory
 from tf_genrepair.models.restorer_inputs import SIZE_LADDER
 
 DEFAULT_MAX_PIXELS = 16_000_000
@@ -116,7 +117,10 @@ def create_app(
     metadata = dict(metadata or {})
     app = flask.Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
-    locks = {name: threading.Lock() for name in restorers}
+    # One thread per model runs its restores, one at a time: TensorFlow's oneDNN primitives are cached per
+    # input shape in a thread_local cache (MklPrimitiveFactory), so restoring on whichever request thread
+    # arrived would keep a copy of that state per thread.
+    workers = {name: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"restore-{name}") for name in restorers}
     default = next(iter(restorers))
     progress: collections.OrderedDict[str, dict] = collections.OrderedDict()
     progress_lock = threading.Lock()
@@ -189,8 +193,7 @@ def create_app(
         )
         on_progress = reporter(payload.get("job") or None)
         started = time.perf_counter()
-        with locks[name]:
-            restored = restore_image(restorer, image, mask, on_progress=on_progress, **options)
+        restored = workers[name].submit(restore_image, restorer, image, mask, on_progress=on_progress, **options).result()
         response = flask.Response(encode_png(restored), mimetype="image/png")
         response.headers["X-Restore-Seconds"] = f"{time.perf_counter() - started:.3f}"
         response.headers["X-Model"] = name

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from tf_genrepair.io.atomic import atomic_path, write_text_atomic
 from tf_genrepair.io.plots import save_image_grid, save_image_table
-from tf_genrepair.memory import release_free_memory, resident_memory_mib
+from tf_genrepair.io.memory import release_free_memory, resident_memory_mib
 from tf_genrepair.metrics.sample_quality import generator_quality
 
 

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from tf_genrepair.memory import release_free_memory, resident_memory_mib
+from tf_genrepair.io.memory import release_free_memory, resident_memory_mib
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
