@@ -116,7 +116,8 @@ def save_curves(
     figure, axis = plt.subplots(figsize=(5, 3.5))
     for label, values in series.items():
         axis.plot(list(x_values), list(values), marker="o", label=label, linestyle="--" if label in dashed else "-")
-    axis.set_xticks(list(x_values))
+    x_values = list(x_values)
+    axis.set_xticks(x_values if len(x_values) <= 12 else x_values[:: -(-len(x_values) // 10)])  # At most about 10 labels.
     axis.set_xlabel(x_label)
     axis.set_ylabel(y_label)
     axis.grid(alpha=0.3)
