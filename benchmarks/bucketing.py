@@ -33,6 +33,7 @@ from harness.results import default_output, write_results  # noqa: E402
 
 SIGMA = 25.0
 VISIBLE = 1 / 255
+LADDERS = {"as_is": None, "bucketed": SIZE_LADDER}
 
 
 def edge_reach(difference: np.ndarray) -> int:
@@ -52,12 +53,11 @@ def compare(restorer: keras.Model, images: list[np.ndarray]) -> dict:
     progress = keras.utils.Progbar(len(images))
     for index, clean in enumerate(images):
         noisy = noisy_copy(clean, SIGMA, index)
-        ladders = {"as_is": None, "bucketed": SIZE_LADDER}
-        order = list(ladders) if index % 2 == 0 else list(reversed(ladders))
+        order = list(LADDERS) if index % 2 == 0 else list(reversed(LADDERS))
         restored = {}
         for way in order:
             started = time.perf_counter()
-            restored[way] = restorer.restore(noisy, noise_levels=SIGMA / 255, size_ladder=ladders[way])
+            restored[way] = restorer.restore(noisy, noise_levels=SIGMA / 255, size_ladder=LADDERS[way])
             seconds[way].append(time.perf_counter() - started)
             scores[way].append(float(psnr(clean[np.newaxis], restored[way][np.newaxis])[0]))
         difference = restored["bucketed"] - restored["as_is"]
