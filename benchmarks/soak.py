@@ -9,7 +9,9 @@ takes a noise level) and runs three phases, bounded in count and time:
    pixels (a decompression bomb), a mask of another size, an unknown model, a body over the size limit.
    Every good answer is compared with `restore_image` (the library path the server calls, the same size
    ladder) on the same input in this process; every bad one must be a 4xx with a JSON error. The server's
-   resident memory (RSS) is read every 50 requests; latency percentiles per size bucket.
+   resident memory (RSS) is read every 50 requests twice: under load (the other clients' requests in
+   flight) and settled (the clients pause until none is in flight, then wait a second); latency
+   percentiles per size bucket. The server warms up first (`--warm_up`, its default).
 2. Crash drill: 200 more requests from 4 clients; after 100 the server is killed (SIGKILL) and started
    again. Requests meanwhile must fail fast (a connection error), never hang; after the restart, answers
    must again match the library.
@@ -17,9 +19,10 @@ takes a noise level) and runs three phases, bounded in count and time:
    p50 next to the 4-client p99.
 
 A request that takes longer than `--timeout` seconds (default 120) counts as a hang. With
-`--unbucketed`, phase 1 runs a second time against a server started with `--size_ladder=off`.
+`--cold`, phase 1 runs again against a bucketed server started with `--nowarm_up`; with `--unbucketed`,
+against a server started with `--size_ladder=off`.
 
-    python benchmarks/soak.py                      # about 20 minutes on 2 cores
+    python benchmarks/soak.py --cold               # about 40 minutes on 2 cores
     python benchmarks/soak.py --requests=100       # a quick look
 
 Writes benchmarks/results/soak.json and docs/images/soak_memory.png.
@@ -56,6 +59,7 @@ SIZE_BUCKETS = (64, 128, 256, 512, 1024)
 MAX_BODY_MB = 8
 CLIENTS = 4
 RSS_EVERY = 50
+SETTLE_SECONDS = 1.0
 
 
 def png_bytes(array: np.ndarray) -> bytes:
@@ -115,15 +119,16 @@ def make_request(index: int, seed: int) -> dict:
 class Server:
     """`genrepair-serve` in a child process on a free 127.0.0.1 port."""
 
-    def __init__(self, size_ladder: str):
-        self.size_ladder, self.process, self.port = size_ladder, None, None
+    def __init__(self, size_ladder: str, warm: bool = True):
+        self.size_ladder, self.warm, self.process, self.port = size_ladder, warm, None, None
 
     def start(self, timeout: float = 180.0) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         command = [os.path.join(os.path.dirname(sys.executable), "genrepair-serve"), *(f"--model=preset:{name}" for name in MODELS),
-                   f"--port={self.port}", f"--max_body_mb={MAX_BODY_MB}", f"--size_ladder={self.size_ladder}", "--threads=8"]
+                   f"--port={self.port}", f"--max_body_mb={MAX_BODY_MB}", f"--size_ladder={self.size_ladder}", "--threads=8",
+                   "--warm_up" if self.warm else "--nowarm_up"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -207,26 +212,43 @@ def judge(request: dict, answer: dict, checker: Checker) -> str:
 
 
 def run_requests(server: Server, count: int, make: Callable[[int], dict], checker: Checker, timeout: float, *, clients: int = CLIENTS,
-                 on_count=None) -> list[dict]:
-    """Sends `make(0)` ... `make(count - 1)` from `clients` threads (in order of index), judges every answer."""
+                 on_count=None, settle_every: int | None = None, on_settled=None) -> list[dict]:
+    """Sends `make(0)` ... `make(count - 1)` from `clients` threads (in order of index), judges every answer.
+
+    With `settle_every`, after every that many answers the clients stop sending until none is in flight,
+    and `on_settled(answers)` runs on the idle server before they go on.
+    """
     counter = iter(range(count))
-    counter_lock, records = threading.Lock(), []
+    state = {"in_flight": 0, "paused": False}
+    condition, records = threading.Condition(), []
 
     def client() -> None:
         while True:
-            with counter_lock:
+            with condition:
+                condition.wait_for(lambda: not state["paused"])
                 position = next(counter, None)
-            if position is None:
-                return
+                if position is None:
+                    return
+                state["in_flight"] += 1
             request = make(position)  # Built by the client that sends it: a thousand images are never all in memory.
             answer = send(server, request, timeout)
             record = {key: request[key] for key in ("index", "model", "height", "width", "rgb", "bad")}
             record.update(status=answer["status"], seconds=answer["seconds"], error=answer.get("error"), verdict=judge(request, answer, checker))
-            with counter_lock:
+            with condition:
                 records.append(record)
                 done = len(records)
+                state["in_flight"] -= 1
+                condition.notify_all()
             if on_count:
                 on_count(done)
+            if settle_every and done % settle_every == 0:
+                with condition:
+                    state["paused"] = True
+                    condition.wait_for(lambda: state["in_flight"] == 0)
+                on_settled(done)
+                with condition:
+                    state["paused"] = False
+                    condition.notify_all()
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         for future in [pool.submit(client) for _ in range(clients)]:
@@ -254,10 +276,14 @@ def verdicts(records: list[dict]) -> dict:
     return counts
 
 
-def soak_phase(size_ladder: str, count: int, seed: int, timeout: float) -> dict:
-    server, checker = Server(size_ladder), Checker(size_ladder)
+def soak_phase(size_ladder: str, count: int, seed: int, timeout: float, warm: bool = True) -> dict:
+    """Phase 1 against a server with `size_ladder` (and warm-up, if `warm` and bucketed): RSS under load and settled."""
+    warm = warm and size_ladder != "off"
+    label = f"size ladder {size_ladder}" + (", warmed up" if warm else ", no warm-up" if size_ladder != "off" else "")
+    server, checker = Server(size_ladder, warm), Checker(size_ladder)
     server.start()
     rss = [{"requests": 0, "rss_mib": server.rss_mib()}]
+    settled = [dict(rss[0])]
     progress = {"next": RSS_EVERY}
     progress_lock = threading.Lock()
 
@@ -266,16 +292,26 @@ def soak_phase(size_ladder: str, count: int, seed: int, timeout: float) -> dict:
             if done >= progress["next"]:
                 rss.append({"requests": done, "rss_mib": server.rss_mib()})
                 progress["next"] += RSS_EVERY
-                print(f"[{size_ladder}] {done}/{count} requests, server RSS {rss[-1]['rss_mib']:.0f} MiB", flush=True)
+                print(f"[{label}] {done}/{count} requests, server RSS {rss[-1]['rss_mib']:.0f} MiB", flush=True)
 
-    records = run_requests(server, count, lambda index: make_request(index, seed), checker, timeout, on_count=sample)
+    def settle(done: int) -> None:
+        time.sleep(SETTLE_SECONDS)  # The server hands freed memory back just after each answer is sent.
+        settled.append({"requests": done, "rss_mib": server.rss_mib()})
+
+    records = run_requests(server, count, lambda index: make_request(index, seed), checker, timeout, on_count=sample,
+                           settle_every=RSS_EVERY, on_settled=settle)
     crashed = server.process.poll() is not None
     server.stop()
-    after_warmup = next((point["rss_mib"] for point in rss if point["requests"] >= 100), rss[-1]["rss_mib"])
-    growth = (max(point["rss_mib"] for point in rss if point["requests"] >= 100) / after_warmup - 1) if count > 100 else None
-    return {"size_ladder": size_ladder, "requests": count, "verdicts": verdicts(records), "server_crashed": crashed,
-            "bad_requests": {kind: verdicts([r for r in records if r["bad"] == kind]) for kind in BAD_KINDS},
-            "rss_mib": rss, "rss_growth_after_100": growth, "latency_seconds_by_max_side": latency_by_bucket(records)}
+    return {"size_ladder": size_ladder, "warm_up": warm, "label": label, "requests": count, "verdicts": verdicts(records),
+            "server_crashed": crashed, "bad_requests": {kind: verdicts([r for r in records if r["bad"] == kind]) for kind in BAD_KINDS},
+            "rss_mib": rss, "rss_growth_after_100": growth_after_100(rss), "settled_rss_mib": settled,
+            "settled_rss_growth_after_100": growth_after_100(settled), "latency_seconds_by_max_side": latency_by_bucket(records)}
+
+
+def growth_after_100(points: list[dict]) -> float | None:
+    """Highest RSS after request 100 over RSS at request 100, minus 1 (None for runs of 100 requests or fewer)."""
+    later = [point["rss_mib"] for point in points if point["requests"] >= 100]
+    return max(later) / later[0] - 1 if len(later) > 1 else None
 
 
 def crash_drill(seed: int, timeout: float, count: int = 200) -> dict:
@@ -319,12 +355,16 @@ def concurrency_phase(timeout: float) -> dict:
 
 
 def memory_picture(phases: list[dict], path: str) -> None:
-    """Server RSS against requests answered, one line per size-ladder setting."""
+    """Server RSS against requests answered, under load and settled, one pair of lines per server setting."""
     from tf_genrepair.io.plots import save_curves
 
     counts = [point["requests"] for point in phases[0]["rss_mib"]]
-    series = {f"size ladder: {phase['size_ladder']}": [point["rss_mib"] for point in phase["rss_mib"]][: len(counts)] for phase in phases}
-    save_curves(counts, series, path, x_label="requests answered", y_label="server RSS (MiB)", title="genrepair-serve, random image sizes")
+    series = {}
+    for phase in phases:
+        for key, kind in (("rss_mib", "under load"), ("settled_rss_mib", "settled")):
+            series[f"{phase['label']}: {kind}"] = [point["rss_mib"] for point in phase[key]][: len(counts)]
+    save_curves(counts, series, path, x_label="requests answered", y_label="server RSS (MiB)", title="genrepair-serve, random image sizes",
+                dashed=[name for name in series if name.endswith("settled")])
 
 
 def main() -> None:
@@ -332,12 +372,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=120.0, help="Seconds after which a request counts as a hang.")
+    parser.add_argument("--cold", action="store_true", help="Also run the soak against a bucketed server started with --nowarm_up.")
     parser.add_argument("--unbucketed", action="store_true", help="Also run the soak against a server with --size_ladder=off.")
     parser.add_argument("--output", default=default_output("soak"))
     parser.add_argument("--picture", default="docs/images/soak_memory.png")
     arguments = parser.parse_args()
     started = time.time()
     phases = [soak_phase("default", arguments.requests, arguments.seed, arguments.timeout)]
+    if arguments.cold:
+        phases.append(soak_phase("default", arguments.requests, arguments.seed, arguments.timeout, warm=False))
     if arguments.unbucketed:
         phases.append(soak_phase("off", arguments.requests, arguments.seed, arguments.timeout))
     drill = crash_drill(arguments.seed, arguments.timeout)

@@ -21,6 +21,10 @@ flags.DEFINE_string(
     "size_ladder", "default", "Shape bucketing: 'default' (pad each image up to the next of a few sizes, so memory kept "
     "per shape stays bounded), 'off', or comma-separated sides (e.g. 64,128,256,512)."
 )
+flags.DEFINE_boolean(
+    "warm_up", True, "Before serving, run each model once on every shape the size ladder allows (a few seconds), so memory "
+    "stays flat from the first request; ignored with --size_ladder=off."
+)
 flags.DEFINE_integer("threads", 8, "Requests handled at once (restores of one model still run one at a time).", lower_bound=1)
 flags.mark_flags_as_required(["model"])
 
@@ -56,9 +60,11 @@ def main(argv: list[str]) -> None:
 
     with about_flag("size_ladder", FLAGS.size_ladder):
         ladder = parse_size_ladder(FLAGS.size_ladder)
+    if FLAGS.warm_up and ladder is not None:
+        print(f"Warming up {', '.join(restorers)} on every shape of the size ladder ...", flush=True)
     app = create_app(
         restorers, metadata=metadata, max_pixels=FLAGS.max_pixels, max_body_bytes=FLAGS.max_body_mb * 2**20, tile_size=FLAGS.tile_size,
-        size_ladder=ladder,
+        size_ladder=ladder, warm=FLAGS.warm_up and ladder is not None,
     )
     print(f"Serving {', '.join(restorers)} on http://{FLAGS.host}:{FLAGS.port}/ (Ctrl-C stops)", flush=True)
     waitress.serve(app, host=FLAGS.host, port=FLAGS.port, threads=FLAGS.threads, max_request_body_size=FLAGS.max_body_mb * 2**20 + 2**20)

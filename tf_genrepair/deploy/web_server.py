@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 
 from tf_genrepair.corruptions import CORRUPTIONS, get_corruption
 from tf_genrepair.deploy.file_tools import restore_image
+from tf_genrepair.deploy.warm_up import warm_up
 from tf_genrepair.io import DataError, encode_png, read_image, read_mask
 from tf_genrepair.io.memory import release_free_memory
 from tf_genrepair.models.restorer_inputs import SIZE_LADDER
@@ -100,6 +101,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     tile_size: int = 512,
     size_ladder: tuple[int, ...] | None = SIZE_LADDER,
+    warm: bool = False,
 ) -> flask.Flask:
     """The Flask application serving `restorers` (name -> `Restorer` or `ExportedRestorer`).
 
@@ -111,6 +113,8 @@ def create_app(
         tile_size: Images larger than this on a side are restored tile by tile.
         size_ladder: Shape bucketing (see `apply_restorer`): every request's size reaches the network as
             one of a few shapes, so memory kept per shape stays bounded; None turns it off.
+        warm: Before returning, run each model once on every shape requests can reach (`warm_up`), so the
+            server's memory is flat from its first request (needs a size ladder).
     """
     if not restorers:
         raise ValueError("The server needs at least one restorer. Received none.")
@@ -121,6 +125,10 @@ def create_app(
     # input shape in a thread_local cache (MklPrimitiveFactory), so restoring on whichever request thread
     # arrived would keep a copy of that state per thread.
     workers = {name: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"restore-{name}") for name in restorers}
+    if warm:
+        for name, restorer in restorers.items():  # On the model's own thread: that is where its shapes' state lives.
+            workers[name].submit(warm_up, restorer, tile_size=tile_size, size_ladder=size_ladder).result()
+        release_free_memory()
     default = next(iter(restorers))
     progress: collections.OrderedDict[str, dict] = collections.OrderedDict()
     progress_lock = threading.Lock()
