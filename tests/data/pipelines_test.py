@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tf_genrepair.data import (
     classification_dataset,
@@ -114,3 +115,24 @@ def test_restoration_augmentation_goes_into_the_targets_and_the_damage_on_top(sm
     np.testing.assert_allclose(damaged.numpy(), (targets * mask).numpy())  # The damage is applied to the warped target.
     with pytest.raises(ValueError, match="augmented_fraction"):
         restoration_dataset(small, "box", severity=3, batch_size=8, augmentation="affine", augmented_fraction=1.5)
+
+
+def test_flip_and_crop_mirrors_or_keeps_each_image_and_shifts_it_at_most_four_pixels():
+    rng = np.random.default_rng(0)
+    images = rng.random((64, 32, 32, 3)).astype(np.float32) + 0.1  # Nothing zero: the zero fill is visible.
+    source = tf.data.Dataset.from_tensor_slices((images, np.arange(64)))
+    dataset = classification_dataset(source, batch_size=64, flip_and_crop=True, seed=3)
+    epochs = [list(dataset.as_numpy_iterator())[0] for _ in range(2)]
+    (augmented, labels), (second, _) = epochs
+    np.testing.assert_array_equal(labels, np.arange(64))
+    flips = 0
+    for original, image in zip(images, augmented):
+        matches = []
+        for mirrored in (False, True):
+            padded = np.pad(original[:, ::-1] if mirrored else original, [(4, 4), (4, 4), (0, 0)])
+            matches += [(mirrored, dy, dx) for dy in range(9) for dx in range(9) if np.array_equal(padded[dy : dy + 32, dx : dx + 32], image)]
+        assert matches, "an augmented image is no flipped or shifted copy of its original"
+        flips += matches[0][0]
+    assert 16 < flips < 48 and not np.array_equal(augmented, second)  # About half mirrored; a fresh draw each epoch.
+    again = list(classification_dataset(source, batch_size=64, flip_and_crop=True, seed=3).as_numpy_iterator())[0][0]
+    np.testing.assert_array_equal(again, augmented)

@@ -250,3 +250,41 @@ def test_load_arrays_stacks_one_size_and_names_mixed_sizes(tmp_path):
     with pytest.raises(DataError, match="images must all have one size"):
         load_arrays(f"folder:{tmp_path}")
     assert load_arrays(f"folder:{tmp_path}", image_size=(8, 8))[0].shape == (2, 8, 8, 1)
+
+
+def _write_class_folders(root, split: str, per_class: int, classes=("bird", "cat", "truck")) -> dict:
+    """Class folders of 32x32 PNGs under `root/cifar10_jpeg/<split>`; returns image bytes -> class index."""
+    rng, written = np.random.default_rng(len(split)), {}
+    for index, name in enumerate(classes):
+        folder = root / "cifar10_jpeg" / split / name
+        folder.mkdir(parents=True)
+        for number in range(per_class):
+            pixels = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(folder / f"{number:04d}.png")
+            written[pixels.tobytes()] = index
+    return written
+
+
+def test_cifar10_folder_copy_loads_every_image_with_its_class_in_a_fixed_mixed_order(tmp_path):
+    written = _write_class_folders(tmp_path, "train", per_class=8)
+    images, labels = load_arrays("cifar10", split="train", data_dir=str(tmp_path))
+    assert images.shape == (24, 32, 32, 3) and images.dtype == np.float32
+    found = {np.round(image * 255).astype(np.uint8).tobytes(): int(label) for image, label in zip(images, labels)}
+    assert found == written  # Every file once, labelled by its folder's place in sorted order.
+    assert len(set(labels[:8].tolist())) > 1  # Not stored by class: a slice holds several classes.
+    again, _ = load_arrays("cifar10", split="train[:8]", data_dir=str(tmp_path))
+    np.testing.assert_array_equal(again, images[:8])
+
+
+def test_cifar10_without_the_folder_or_tfds_names_both(tmp_path):
+    with pytest.raises(DataError, match="cifar10_jpeg.*TFDS"):
+        load_dataset("cifar10", split="test", data_dir=str(tmp_path), download=False)
+    with pytest.raises(ValueError, match="'train' or 'test'"):
+        load_dataset("cifar10", split="validation", data_dir=str(tmp_path))
+
+
+def test_cifar10_unreadable_file_is_named(tmp_path):
+    _write_class_folders(tmp_path, "test", per_class=2)
+    (tmp_path / "cifar10_jpeg" / "test" / "cat" / "0001.png").write_bytes(b"not a png")
+    with pytest.raises(DataError, match="0001.png"):
+        load_arrays("cifar10", split="test", data_dir=str(tmp_path))

@@ -1,14 +1,18 @@
 """The Classifier model: training beats chance, features, round trips."""
 
 import os
+from unittest import mock
 
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
 from tests.helpers import assert_round_trips
+from tf_genrepair.configs import get_experiment
 from tf_genrepair.models import Classifier
-from tf_genrepair.networks import digit_classifier_network
+from tf_genrepair.networks import digit_classifier_network, residual_classifier_network
+from tf_genrepair.training import train_and_evaluate
 
 
 def test_round_trips_and_features(tmp_path, digits):
@@ -34,3 +38,36 @@ def test_predict_labels(smoke_run, digits):
 def test_network_rejects_sizes_it_cannot_pool():
     with pytest.raises(ValueError, match="divisible by 4"):
         digit_classifier_network(image_shape=(30, 30, 1))
+
+
+def test_residual_network_is_resnet_20_and_round_trips(tmp_path):
+    network = residual_classifier_network(image_shape=(32, 32, 3), blocks_per_stage=3)
+    convolutions = [layer for layer in network.layers if isinstance(layer, keras.layers.Conv2D) and layer.kernel_size == (3, 3)]
+    assert len(convolutions) + 1 == 20  # 19 weighted 3x3 convolutions and the dense layer (He et al. 2016: 6n + 2).
+    assert 0.26e6 < network.count_params() < 0.28e6  # The paper's 0.27M parameters.
+    assert len(network.losses) == len(convolutions) + 2 + 1  # L2 on every kernel: 3x3s, two 1x1 projections, the logits.
+    classifier = Classifier(network=residual_classifier_network(image_shape=(32, 32, 3), width=4, blocks_per_stage=1))
+    images = np.random.default_rng(0).random((4, 32, 32, 3)).astype(np.float32)
+    assert_round_trips(classifier, images, str(tmp_path))
+    assert classifier.feature_extractor()(images).shape == (4, 16)
+
+
+@pytest.mark.parametrize("experiment", ["classifier_cifar10_smoke", "classifier_cifar10_augmented_smoke"])
+def test_cifar_shaped_smoke_runs_learn_colour_classes(tmp_path, experiment):
+    """The CIFAR smoke experiments on a folder of 32x32 colour images made here, one tint per class."""
+    rng = np.random.default_rng(0)
+    tints = rng.random((10, 3))
+    for split, per_class in (("train", 60), ("test", 10)):
+        for label, tint in enumerate(tints):
+            folder = tmp_path / "cifar10_jpeg" / split / f"class{label}"
+            folder.mkdir(parents=True)
+            for number in range(per_class):
+                pixels = np.clip(0.6 * tint + 0.4 * rng.random((32, 32, 3)), 0, 1)
+                Image.fromarray(np.round(pixels * 255).astype(np.uint8)).save(folder / f"{number}.png")
+    overrides = ["data.eval_split=test", "train.epochs=4", "train.learning_rate=0.05"]
+    config = get_experiment(experiment, overrides)
+    from tf_genrepair.data import sources
+
+    with mock.patch.object(sources, "default_data_dir", return_value=str(tmp_path)):
+        metrics = train_and_evaluate(config, str(tmp_path / "run"))
+    assert metrics["accuracy"] > 0.5  # Chance is 0.1.

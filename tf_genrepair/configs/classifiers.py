@@ -9,6 +9,7 @@ from tf_genrepair.configs.schema import (
 )
 
 REFERENCE_CLASSIFIER = "workdirs/classifier_mnist/model.keras"  # Where `classifier_mnist` lands with the documented commands.
+CIFAR10_EPOCHS = 20  # What 2 CPU cores train in under 60 minutes (benchmarks/RESULTS.md).
 
 
 def classifier_mnist() -> ExperimentConfig:
@@ -40,7 +41,41 @@ def classifier_mnist_augmented_smoke() -> ExperimentConfig:
     return variant(classifier_mnist_smoke(), "classifier_mnist_augmented_smoke", "data.augmentation=classic")
 
 
+def classifier_cifar10() -> ExperimentConfig:
+    """ResNet-20 on CIFAR-10 (>= 88% test accuracy within 60 minutes on 2 CPU cores): flips and shifted crops, SGD
+    with Nesterov momentum and a cosine rate, bfloat16 compute; trained on train[:49000], validated on train[49000:]."""
+    return ExperimentConfig(
+        name="classifier_cifar10",
+        kind="classifier",
+        data=DataConfig(name="cifar10", train_split="train[:49000]", eval_split="train[49000:]", batch_size=128, shuffle_buffer=49_000,
+                        flip_and_crop=True),
+        model=ClassifierConfig(network="residual", image_shape=(32, 32, 3), width=16, blocks_per_stage=3),
+        train=TrainConfig(epochs=CIFAR10_EPOCHS, learning_rate=0.1, optimizer="sgd", steps_per_execution=10, precision="mixed_bfloat16"),
+    )
+
+
+def classifier_cifar10_augmented() -> ExperimentConfig:
+    """classifier_cifar10 also taught every corruption (severities 1-5) on half of each batch: restoration's rival."""
+    return variant(classifier_cifar10(), "classifier_cifar10_augmented", "data.augmentation=classic")
+
+
+def classifier_cifar10_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a ResNet-8 of width 8 on 1,000 CIFAR-10 images, one epoch."""
+    return variant(
+        classifier_cifar10(), "classifier_cifar10_smoke", "data.train_split=train[:1000]", "data.eval_split=train[49000:49200]",
+        "data.batch_size=64", "data.shuffle_buffer=1000", "model.width=8", "model.blocks_per_stage=1", "train.epochs=1",
+    )
+
+
+def classifier_cifar10_augmented_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: classifier_cifar10_smoke with every corruption as augmentation."""
+    return variant(classifier_cifar10_smoke(), "classifier_cifar10_augmented_smoke", "data.augmentation=classic")
+
+
 EXPERIMENTS = {
     function.__name__: function
-    for function in (classifier_mnist, classifier_mnist_smoke, classifier_mnist_augmented, classifier_mnist_augmented_smoke)
+    for function in (
+        classifier_mnist, classifier_mnist_smoke, classifier_mnist_augmented, classifier_mnist_augmented_smoke,
+        classifier_cifar10, classifier_cifar10_smoke, classifier_cifar10_augmented, classifier_cifar10_augmented_smoke,
+    )
 }

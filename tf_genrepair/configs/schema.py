@@ -22,6 +22,7 @@ class DataConfig:
     augmentation: str | None = None  # A corruption applied to half the training images: damage a classifier learns to
     # see through, or, for restorers, a change that is part of the picture (kept in the target, e.g. affine|elastic).
     augmentation_severity: int = 5  # Upper end of the augmentation severity range 1..N.
+    flip_and_crop: bool = False  # Classifiers: random horizontal flips and 4-pixel shifted crops (the usual CIFAR training).
     binarize: bool = False  # VAEs: dynamic binarization of training images, a fixed draw of the test set.
     eval_name: str | None = None  # Dataset of eval_split when it differs from `name` (e.g. bsd:Set12).
     color_mode: str | None = None  # grayscale or rgb to convert every image (e.g. digits for an RGB smoke run); None keeps them.
@@ -37,13 +38,16 @@ class DataConfig:
 
 @dataclasses.dataclass
 class ClassifierConfig:
-    """The digit classifier network."""
+    """The classifier network: the digit CNN or a CIFAR ResNet."""
 
+    network: str = "digit"  # digit (digit_classifier_network) or residual (residual_classifier_network).
     image_shape: tuple[int, int, int] = (28, 28, 1)
     num_classes: int = 10
-    width: int = 32  # Filters of the first convolution (doubled in the second block).
-    feature_dim: int = 128  # Units of the penultimate `features` layer (FID/KID features).
-    dropout: float = 0.3
+    width: int = 32  # Filters of the first convolution (doubled in the second block; residual: in the first stage).
+    feature_dim: int = 128  # digit: units of the penultimate `features` layer (FID/KID features).
+    dropout: float = 0.3  # digit.
+    blocks_per_stage: int = 3  # residual: basic blocks per stage (3: ResNet-20, 5: ResNet-32).
+    weight_decay: float = 5e-4  # residual: L2 on every kernel.
 
 
 @dataclasses.dataclass
@@ -143,6 +147,8 @@ class TrainConfig:
     steps_per_epoch: int | None = None
     learning_rate: float = 1e-3
     beta_1: float = 0.9
+    optimizer: str = "adam"  # adam, or sgd (Nesterov momentum `momentum`); models compiled by ModelKind's default.
+    momentum: float = 0.9
     seed: int = 0
     strategy: str = "default"
     steps_per_execution: int = 1

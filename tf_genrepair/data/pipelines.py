@@ -188,8 +188,9 @@ def classification_dataset(
     corruption: str | Corruption | None = None,
     severity: SeverityLike = (1, 5),
     corrupted_fraction: float = 0.5,
+    flip_and_crop: bool = False,
 ) -> tf.data.Dataset:
-    """Batches of `(images, labels)`, optionally with corruptions as augmentation.
+    """Batches of `(images, labels)`, optionally with flips and shifted crops and with corruptions as augmentation.
 
     Args:
         dataset: Yields `(image, label)`.
@@ -199,6 +200,8 @@ def classification_dataset(
         corruption: If given, a registry name or callable used to damage images on the fly.
         severity: Severity or `(low, high)` range for the augmentation.
         corrupted_fraction: Fraction of images in each batch that are damaged.
+        flip_and_crop: Mirror each image left-right with probability 1/2 and shift it by up to 4 pixels
+            each way (zero-filled): the usual CIFAR training augmentation (He et al. 2016). Before any damage.
 
     Returns:
         A dataset of `(images, labels)` batches.
@@ -207,10 +210,17 @@ def classification_dataset(
         >>> train = classification_dataset(load_dataset("mnist"), batch_size=128, shuffle_buffer=60_000)
     """
     batches = _shuffled_batches(dataset, batch_size, seed, shuffle_buffer, drop_remainder=False)
-    if corruption is None:
+    if corruption is None and not flip_and_crop:
         return batches.prefetch(tf.data.AUTOTUNE)
-    augment = _partial_augmentation(corruption, severity, corrupted_fraction, name="corrupted_fraction")
-    return _map_with_batch_seeds(batches, lambda element, batch_seed: (augment(element[0], batch_seed), element[1]), seed)
+    augment = _partial_augmentation(corruption, severity, corrupted_fraction, name="corrupted_fraction") if corruption is not None else None
+
+    def transform(element: tuple[tf.Tensor, tf.Tensor], batch_seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        images = element[0]
+        if flip_and_crop:
+            images = _random_flip_and_crop(images, tf.random.experimental.stateless_fold_in(batch_seed, 1))
+        return (augment(images, batch_seed) if augment else images), element[1]
+
+    return _map_with_batch_seeds(batches, transform, seed)
 
 
 def _partial_augmentation(
@@ -239,6 +249,19 @@ def _random_dihedral(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     images = tf.image.stateless_random_flip_left_right(images, mirror_seed)
     transpose = tf.random.stateless_uniform([tf.shape(images)[0], 1, 1, 1], transpose_seed) < 0.5
     return tf.where(transpose, tf.transpose(images, [0, 2, 1, 3]), images)
+
+
+def _random_flip_and_crop(images: tf.Tensor, seed: tf.Tensor, padding: int = 4) -> tf.Tensor:
+    """Each image of a batch mirrored left-right with probability 1/2, then shifted by up to `padding` pixels each way."""
+    flip_seed, shift_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    images = tf.image.stateless_random_flip_left_right(images, flip_seed)
+    shape = tf.shape(images)
+    padded = tf.pad(images, [[0, 0], [padding, padding], [padding, padding], [0, 0]])
+    offsets = tf.random.stateless_uniform([shape[0], 2], shift_seed, 0, 2 * padding + 1, dtype=tf.int32)
+    rows = offsets[:, :1] + tf.range(shape[1])[tf.newaxis]
+    columns = offsets[:, 1:] + tf.range(shape[2])[tf.newaxis]
+    cropped = tf.gather(tf.gather(padded, rows, axis=1, batch_dims=1), columns, axis=2, batch_dims=1)
+    return tf.ensure_shape(cropped, images.shape)
 
 
 def denoising_dataset(

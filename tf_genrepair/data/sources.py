@@ -4,11 +4,13 @@ Every source yields `(image, label)` with `image` float32 `[H, W, C]` in [0, 1] 
 `label` int64 (-1 where the source has no labels).
 """
 
+import functools
 import gzip
 import os
 import re
 from typing import Iterator, Sequence
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -35,6 +37,10 @@ IDX_FILES = {
 IDX_IMAGE_MAGIC = 2051
 IDX_LABEL_MAGIC = 2049
 UNLABELLED = -1
+# CIFAR-10 as image files in class folders (`<data_dir>/cifar10_jpeg/<split>/<class>/*`), stored by class; it
+# is put in one fixed shuffled order so that slices such as `train[49000:]` hold every class, as in the original.
+CIFAR10_FOLDER = "cifar10_jpeg"
+CIFAR10_ORDER_SEED = 0
 ARRAY_CHUNK = 1024
 
 
@@ -63,14 +69,14 @@ def load_dataset(
     """Loads a labelled image dataset as `(image, label)` pairs.
 
     Args:
-        name: `mnist`, `fashion_mnist`, `tfds:<name>`, `folder:<path>`, `npz:<path>`,
+        name: `mnist`, `fashion_mnist`, `cifar10`, `tfds:<name>`, `folder:<path>`, `npz:<path>`,
             `bsd:Train400|BSD68|Set12` (grayscale photos), `colour:CBSD432|CBSD68|Kodak24|McMaster`
             (RGB photos), `photos:imagenet1000` (an RGB training pool) or `sample` (digits shipped
             with the package). Join sources with `+` to stream one after the other
             (`colour:CBSD432+photos:imagenet1000`); `split` then slices each of them.
         split: `train` or `test` (a folder may hold `<split>/` subfolders; an npz file
             `<split>_images` keys), optionally sliced: `train[:1000]`, `test[50%:]`.
-        data_dir: Folder holding `mnist/`, `fashion_mnist/`, `bsd/`, `colour/` and `photos/`; defaults to
+        data_dir: Folder holding `mnist/`, `fashion_mnist/`, `cifar10_jpeg/`, `bsd/`, `colour/` and `photos/`; defaults to
             `GENREPAIR_DATA_DIR`, else `~/.cache/tf_genrepair`. Also TFDS's data dir.
         color_mode: `grayscale` or `rgb` to convert every image; None keeps the source's.
         image_size: `(height, width)` to resize every image to (antialiased).
@@ -110,6 +116,8 @@ def _load_source(name: str, split: str, data_dir: str, download: bool, color_mod
         return _load_idx_or_tfds(name, base_split, split_slice, data_dir, download)
     if name == "sample":
         return _arrays_dataset(*_read_npz(SAMPLE_PATH, base_split), split_slice)
+    if name == "cifar10":
+        return _load_cifar10(base_split, split_slice, data_dir, download)
     if kind == "npz" and argument:
         return _arrays_dataset(*_read_npz(argument, base_split), split_slice)
     if kind == "tfds" and argument:
@@ -121,7 +129,7 @@ def _load_source(name: str, split: str, data_dir: str, download: bool, color_mod
         return _load_folder(os.path.join(data_dir, folders[argument]), base_split, split_slice, mode)
     photo_sets = ", ".join(f"{kind}:{'|'.join(folders)}" for kind, (folders, _) in PHOTO_SETS.items())
     raise ValueError(
-        f"`name` must be mnist, fashion_mnist, sample, tfds:<name>, folder:<path>, npz:<path> or {photo_sets} "
+        f"`name` must be mnist, fashion_mnist, cifar10, sample, tfds:<name>, folder:<path>, npz:<path> or {photo_sets} "
         f"(several joined by '+'). Received: name={name!r}"
     )
 
@@ -228,6 +236,46 @@ def _load_idx_or_tfds(name: str, split: str, split_slice: slice, data_dir: str, 
             f"(or set GENREPAIR_DATA_DIR / data_dir to the folder that holds {name}/), or make TFDS "
             f"able to load it. TFDS said: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
         ) from error
+
+
+def _load_cifar10(split: str, split_slice: slice, data_dir: str, download: bool) -> tf.data.Dataset:
+    if split not in IDX_FILES:
+        raise ValueError(f"`split` of cifar10 must be 'train' or 'test'. Received: split={split!r}")
+    folder = os.path.join(data_dir, CIFAR10_FOLDER, split)
+    if os.path.isdir(folder):
+        return _arrays_dataset(*_decoded_class_folders(folder), split_slice)
+    try:
+        start, stop = (split_slice.start or ""), (split_slice.stop or "")
+        return _load_tfds("cifar10", split if not (start or stop) else f"{split}[{start}:{stop}]", data_dir, download)
+    except Exception as error:  # TFDS raises many types when offline; all mean "not available".
+        raise DataError(
+            f"cifar10 {split} split not found: neither the folder copy {folder} (class folders of images) nor TFDS's "
+            f"cifar10 (set GENREPAIR_DATA_DIR / data_dir, or make TFDS able to load it). TFDS said: "
+            f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+        ) from error
+
+
+@functools.lru_cache(maxsize=2)
+def _decoded_class_folders(folder: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every image of `folder`'s class subfolders as uint8 `[N, H, W, 3]` and int64 labels, in a fixed shuffled order."""
+    class_names = sorted(entry for entry in os.listdir(folder) if os.path.isdir(os.path.join(folder, entry)))
+    pairs = [(path, index) for index, name in enumerate(class_names) for path in image_files(os.path.join(folder, name))]
+    if not pairs:
+        raise DataError(f"Image folder {folder} holds no class folders of {'/'.join(IMAGE_EXTENSIONS)} files.")
+    order = np.random.default_rng(CIFAR10_ORDER_SEED).permutation(len(pairs))
+    progress = keras.utils.Progbar(len(pairs), unit_name="image") if len(pairs) >= 10_000 else None
+    images = []
+    for count, position in enumerate(order, 1):
+        try:
+            images.append(np.round(decode_image(pairs[position][0], "rgb") * 255).astype(np.uint8))
+        except (OSError, ValueError) as error:
+            raise DataError(f"Cannot read image {pairs[position][0]}: {error}") from error
+        if progress and (count % 2000 == 0 or count == len(pairs)):
+            progress.update(count)
+    shapes = {image.shape for image in images}
+    if len(shapes) > 1:
+        raise DataError(f"Images in {folder} differ in size ({sorted(shapes)[:3]} ...); cifar10 images must all be one size.")
+    return np.stack(images), np.array([pairs[position][1] for position in order], np.int64)
 
 
 def _load_tfds(name: str, split: str, data_dir: str, download: bool) -> tf.data.Dataset:

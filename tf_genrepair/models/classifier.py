@@ -7,7 +7,7 @@ import tensorflow as tf
 from tf_genrepair.data import classification_dataset, load_dataset
 from tf_genrepair.models.kind import ModelKind, Signatures
 from tf_genrepair.models.signature_checks import classification_signatures
-from tf_genrepair.networks import digit_classifier_network
+from tf_genrepair.networks import digit_classifier_network, residual_classifier_network
 from tf_genrepair.networks.classifier import FEATURES_LAYER
 
 
@@ -76,11 +76,20 @@ class Classifier(ModelKind, keras.Model):
 
     @classmethod
     def from_experiment(cls, config) -> "Classifier":
-        """The digit classifier network of a `ClassifierConfig` (`config.model`)."""
+        """The network a `ClassifierConfig` (`config.model`) names: the digit CNN or the CIFAR ResNet."""
         model = config.model
-        network = digit_classifier_network(
-            image_shape=model.image_shape, num_classes=model.num_classes, width=model.width, feature_dim=model.feature_dim, dropout=model.dropout
-        )
+        if model.network == "digit":
+            network = digit_classifier_network(
+                image_shape=model.image_shape, num_classes=model.num_classes, width=model.width, feature_dim=model.feature_dim,
+                dropout=model.dropout,
+            )
+        elif model.network == "residual":
+            network = residual_classifier_network(
+                image_shape=model.image_shape, num_classes=model.num_classes, width=model.width, blocks_per_stage=model.blocks_per_stage,
+                weight_decay=model.weight_decay,
+            )
+        else:
+            raise ValueError(f"`model.network` of a classifier must be 'digit' or 'residual'. Received: {model.network!r}")
         return cls(network=network)
 
     @classmethod
@@ -89,7 +98,9 @@ class Classifier(ModelKind, keras.Model):
         data, seed = config.data, config.train.seed
         augmentation = dict(corruption=data.augmentation, severity=(1, data.augmentation_severity)) if data.augmentation else {}
         source = load_dataset(data.name, split=data.train_split)
-        train = classification_dataset(source, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer, **augmentation)
+        train = classification_dataset(
+            source, batch_size=data.batch_size, seed=seed, shuffle_buffer=data.shuffle_buffer, flip_and_crop=data.flip_and_crop, **augmentation
+        )
         evaluation = classification_dataset(load_dataset(data.name, split=data.eval_split), batch_size=512, seed=seed)
         return train, evaluation
 

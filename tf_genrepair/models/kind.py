@@ -30,6 +30,19 @@ def experiment_learning_rate(train, total_steps: int) -> float | keras.optimizer
     return keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=max(1, total_steps))
 
 
+OPTIMIZERS = ("adam", "sgd")
+
+
+def experiment_optimizer(train, total_steps: int) -> keras.optimizers.Optimizer:
+    """`train.optimizer` at `experiment_learning_rate`: Adam (`beta_1`) or SGD with Nesterov `momentum`."""
+    rate = experiment_learning_rate(train, total_steps)
+    if train.optimizer == "adam":
+        return keras.optimizers.Adam(rate, beta_1=train.beta_1)
+    if train.optimizer == "sgd":
+        return keras.optimizers.SGD(rate, momentum=train.momentum, nesterov=True)
+    raise ValueError(f"`train.optimizer` must be one of {OPTIMIZERS}. Received: {train.optimizer!r}")
+
+
 class ModelKind:
     """Mixin for the package's `keras.Model` subclasses; see the module docstring."""
 
@@ -80,10 +93,10 @@ class ModelKind:
         raise NotImplementedError(f"{cls.__name__} does not say which datasets it trains on.")
 
     def compile_for_experiment(self, config, *, total_steps: int) -> None:
-        """Compiles with Adam (`config.train`) on every optimizer, then builds them."""
+        """Compiles with `experiment_optimizer` (`config.train`), then builds it."""
         train = config.train
         self.compile(
-            optimizer=keras.optimizers.Adam(experiment_learning_rate(train, total_steps), beta_1=train.beta_1),
+            optimizer=experiment_optimizer(train, total_steps),
             jit_compile=train.jit_compile,
             steps_per_execution=train.steps_per_execution,
         )

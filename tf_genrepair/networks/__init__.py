@@ -1,6 +1,6 @@
 """Network graphs (no losses, no training logic)."""
 
-from tf_genrepair.networks.classifier import digit_classifier_network, mlp_classifier_network
+from tf_genrepair.networks.classifier import digit_classifier_network, mlp_classifier_network, residual_classifier_network
 from tf_genrepair.networks.dcgan import dcgan_discriminator, dcgan_generator
 from tf_genrepair.networks.dncnn import residual_denoiser
 from tf_genrepair.networks.mlp import mlp_discriminator, mlp_generator
@@ -24,6 +24,7 @@ __all__ = [
     "inpainting_unet",
     "k_plus_one_discriminator",
     "mlp_classifier_network",
+    "residual_classifier_network",
     "mlp_decoder",
     "mlp_discriminator",
     "mlp_encoder",

@@ -1,4 +1,5 @@
-"""Classifier graphs: a small CNN for digit-sized images (its `features` layer feeds FID/KID on digits), and an MLP for codes."""
+"""Classifier graphs: a small CNN for digit-sized images, a residual network for small colour photos (each with a
+`features` layer that feeds FID/KID), and an MLP for codes."""
 
 from typing import Sequence
 
@@ -47,6 +48,50 @@ def digit_classifier_network(
     features = keras.layers.Dense(feature_dim, activation="relu", name=FEATURES_LAYER)(x)
     x = keras.layers.Dropout(dropout)(features)
     logits = keras.layers.Dense(num_classes, name="logits")(x)
+    return keras.Model(inputs, logits, name=name)
+
+
+def residual_classifier_network(
+    *,
+    image_shape: Sequence[int] = (32, 32, 3),
+    num_classes: int = 10,
+    width: int = 16,
+    blocks_per_stage: int = 3,
+    weight_decay: float = 5e-4,
+    name: str = "residual_classifier",
+) -> keras.Model:
+    """A CIFAR ResNet (He et al. 2016, section 4.2): 6n+2 layers, ResNet-20 with the defaults.
+
+    A 3x3 convolution, then three stages of `blocks_per_stage` basic blocks (two 3x3 convolutions
+    with batch normalisation and a shortcut) with `width`, 2x and 4x filters, the last two halving
+    the resolution (1x1 projection shortcuts there), global average pooling (the `features` layer)
+    and the logits. L2 `weight_decay` on every convolution and dense kernel.
+
+    Example:
+        >>> network = residual_classifier_network(image_shape=(32, 32, 3), blocks_per_stage=3)  # ResNet-20
+    """
+    check_divisible_by_4(image_shape)
+    regularizer = keras.regularizers.L2(weight_decay) if weight_decay else None
+
+    def convolution(x, filters: int, size: int = 3, strides: int = 1):
+        layer = keras.layers.Conv2D(filters, size, strides=strides, padding="same", use_bias=False, kernel_initializer="he_normal",
+                                    kernel_regularizer=regularizer)
+        return layer(x)
+
+    def normalised(x):
+        return keras.layers.BatchNormalization(momentum=0.9, synchronized=True)(x)
+
+    inputs = keras.Input(shape=tuple(image_shape), name="images")
+    x = keras.layers.ReLU()(normalised(convolution(inputs, width)))
+    for stage, filters in enumerate((width, 2 * width, 4 * width)):
+        for block in range(blocks_per_stage):
+            strides = 2 if stage and not block else 1
+            shortcut = normalised(convolution(x, filters, 1, strides)) if strides > 1 else x
+            y = keras.layers.ReLU()(normalised(convolution(x, filters, strides=strides)))
+            y = normalised(convolution(y, filters))
+            x = keras.layers.ReLU()(keras.layers.Add()([y, shortcut]))
+    features = keras.layers.GlobalAveragePooling2D(name=FEATURES_LAYER)(x)
+    logits = keras.layers.Dense(num_classes, kernel_regularizer=regularizer, name="logits", dtype="float32")(features)
     return keras.Model(inputs, logits, name=name)
 
 
