@@ -5,9 +5,11 @@ import os
 import subprocess
 import sys
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from tests.helpers import cifar_shaped_data
 from tf_genrepair.configs import STUDIES, get_study
 from tf_genrepair.corruptions import CORRUPTIONS
 from tf_genrepair.evaluation.demo import run_demo
@@ -176,3 +178,14 @@ def test_unlabelled_external_folder_is_named(tmp_path):
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "scans" / "a.png")
     with pytest.raises(ValueError, match="one sub-folder per class"):
         run_study(get_study("recognition_smoke"), str(tmp_path / "out"), external=[f"folder:{tmp_path / 'scans'}"])
+
+
+def test_the_cifar10_study_runs_in_colour_and_its_restorer_beats_the_damage(tmp_path):
+    """recognition_cifar10's pipeline (smoke models) on a CIFAR-shaped folder made here: RGB all the way through."""
+    with cifar_shaped_data(tmp_path):
+        report = run_demo(str(tmp_path / "report"), study="recognition_cifar10_smoke")
+    summary = report["summary"]["methods"][5]
+    assert summary["unet"]["psnr"] > summary["damaged"]["psnr"] + 1.0 and summary["unet"]["corruptions"] == 3
+    assert {row["classifier"] for row in report["rows"]} == {"clean", "augmented"}
+    picture = plt.imread(str(tmp_path / "report" / "before_after_gaussian_noise.png"))
+    assert picture.ndim == 3 and np.ptp(picture[..., 0] - picture[..., 1]) > 0.1  # Colour pictures, not gray ones.

@@ -1,14 +1,12 @@
 """The Classifier model: training beats chance, features, round trips."""
 
 import os
-from unittest import mock
 
 import keras
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.helpers import assert_round_trips
+from tests.helpers import assert_round_trips, cifar_shaped_data
 from tf_genrepair.configs import get_experiment
 from tf_genrepair.models import Classifier
 from tf_genrepair.networks import digit_classifier_network, residual_classifier_network
@@ -55,19 +53,7 @@ def test_residual_network_is_resnet_20_and_round_trips(tmp_path):
 @pytest.mark.parametrize("experiment", ["classifier_cifar10_smoke", "classifier_cifar10_augmented_smoke"])
 def test_cifar_shaped_smoke_runs_learn_colour_classes(tmp_path, experiment):
     """The CIFAR smoke experiments on a folder of 32x32 colour images made here, one tint per class."""
-    rng = np.random.default_rng(0)
-    tints = rng.random((10, 3))
-    for split, per_class in (("train", 60), ("test", 10)):
-        for label, tint in enumerate(tints):
-            folder = tmp_path / "cifar10_jpeg" / split / f"class{label}"
-            folder.mkdir(parents=True)
-            for number in range(per_class):
-                pixels = np.clip(0.6 * tint + 0.4 * rng.random((32, 32, 3)), 0, 1)
-                Image.fromarray(np.round(pixels * 255).astype(np.uint8)).save(folder / f"{number}.png")
-    overrides = ["data.eval_split=test", "train.epochs=4", "train.learning_rate=0.05"]
-    config = get_experiment(experiment, overrides)
-    from tf_genrepair.data import sources
-
-    with mock.patch.object(sources, "default_data_dir", return_value=str(tmp_path)):
+    config = get_experiment(experiment, ["train.epochs=4", "train.learning_rate=0.05"])
+    with cifar_shaped_data(tmp_path):
         metrics = train_and_evaluate(config, str(tmp_path / "run"))
     assert metrics["accuracy"] > 0.5  # Chance is 0.1.

@@ -5,6 +5,8 @@ import dataclasses
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
+    CIFAR10_TRAINING,
+    CIFAR10_VALIDATION,
     DataConfig,
     ExperimentConfig,
     RestorerConfig,
@@ -274,12 +276,30 @@ def restore_mnist_adversarial_smoke() -> ExperimentConfig:
     return variant(restore_mnist_smoke(), "restore_mnist_adversarial_smoke", ADVERSARIAL_TERM)
 
 
+CIFAR10_DATA = ("data.name=cifar10", f"data.train_split={CIFAR10_TRAINING}", f"data.eval_split={CIFAR10_VALIDATION}", "data.shuffle_buffer=49000")
+
+
+def restore_cifar10() -> ExperimentConfig:
+    """restore_mnist in RGB at 32x32: one U-Net for every classic corruption, on 49,000 CIFAR-10 training images, validated on the other 1,000."""
+    config = _mnist_restorer("restore_cifar10", corruption="classic", preserve_observed=False, epochs=10, smoke=False)
+    return variant(config, "restore_cifar10", *CIFAR10_DATA, "model.channels=3", "model.filters=48")
+
+
+def restore_cifar10_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: restore_mnist_smoke's narrow U-Net in RGB on 1,000 CIFAR-10 images."""
+    return variant(
+        restore_mnist_smoke(), "restore_cifar10_smoke", *CIFAR10_DATA, "data.train_split=train[:1000]",
+        "data.shuffle_buffer=1000", "model.channels=3",
+    )
+
+
 EXPERIMENTS = {
     function.__name__: function
     for function in (
         denoise_bsd, denoise_bsd_smoke, denoise_colour, denoise_colour_smoke, jpeg_colour, jpeg_colour_smoke,
         inpaint_colour, inpaint_colour_smoke, inpaint_mnist, inpaint_mnist_smoke, inpaint_bsd, inpaint_bsd_smoke,
         restore_mnist, restore_mnist_smoke, restore_mnist_blind, restore_mnist_blind_smoke, restore_mnist_recognition, restore_mnist_adversarial,
-        restore_mnist_recognition_smoke, restore_mnist_adversarial_smoke,
+        restore_mnist_recognition_smoke, restore_mnist_adversarial_smoke, restore_cifar10, restore_cifar10_smoke,
     )
 }
+

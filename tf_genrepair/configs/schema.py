@@ -178,6 +178,9 @@ class EvaluationConfig:
 # Generators train on MNIST's first 55,000 training images and are selected on the other 5,000.
 GENERATOR_TRAINING = "train[:55000]"
 SMOKE_GENERATOR_TRAINING = "train[:3500]"  # The shipped sample holds 4,000 training digits.
+# CIFAR-10 experiments train on 49,000 of the 50,000 training images and validate on the other 1,000.
+CIFAR10_TRAINING = "train[:98%]"
+CIFAR10_VALIDATION = "train[98%:]"
 
 
 def smoke_generator_evaluation(**fields) -> EvaluationConfig:

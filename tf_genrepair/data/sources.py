@@ -38,7 +38,7 @@ IDX_IMAGE_MAGIC = 2051
 IDX_LABEL_MAGIC = 2049
 UNLABELLED = -1
 # CIFAR-10 as image files in class folders (`<data_dir>/cifar10_jpeg/<split>/<class>/*`), stored by class; it
-# is put in one fixed shuffled order so that slices such as `train[49000:]` hold every class, as in the original.
+# is put in one fixed shuffled order so that slices such as `train[98%:]` hold every class, as in the original.
 CIFAR10_FOLDER = "cifar10_jpeg"
 CIFAR10_ORDER_SEED = 0
 ARRAY_CHUNK = 1024

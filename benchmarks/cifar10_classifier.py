@@ -1,0 +1,106 @@
+"""CIFAR-10 classifier: test accuracy of `classifier_cifar10` beside the TensorFlow CNN tutorial's model given the same wall time.
+
+1. `classifier_cifar10` (ResNet-20, flips and crops, 20 epochs) is trained on `train[:98%]` (49,000 images) of the
+   JPEG copy and validated on `train[98%:]` (or reused from `--workdir` when it holds a finished run, with the
+   training time that run recorded).
+2. The peer, in the same run: the model of TensorFlow's "Convolutional Neural Network (CNN)" tutorial
+   (3x3 convolutions of 32, 64 and 64 filters with two max-pools, a dense layer of 64, 10 logits; Adam at
+   Keras's defaults, batches of 32 as the tutorial's `fit`), on the same 49,000 images, trained epoch by
+   epoch until it has used as much wall time as ours took. Its accuracy after the tutorial's 10 epochs is
+   recorded on the way.
+3. Both are scored once on the 10,000 test images; nothing is selected on them.
+
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/cifar10_classifier.py --workdir=workdirs/classifier_cifar10
+
+Writes `benchmarks/results/cifar10_classifier.json`.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from tf_genrepair.configs import get_experiment  # noqa: E402
+from tf_genrepair.configs.schema import CIFAR10_TRAINING  # noqa: E402
+from tf_genrepair.data import load_arrays  # noqa: E402
+from tf_genrepair.models import load_model  # noqa: E402
+from tf_genrepair.training import train_and_evaluate  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.results import default_output, write_results  # noqa: E402
+
+TUTORIAL_EPOCHS = 10
+
+
+def tutorial_cnn() -> keras.Model:
+    """The TensorFlow CNN tutorial's CIFAR-10 network, compiled as the tutorial compiles it."""
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10),
+    ])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return model
+
+
+def ours(workdir: str) -> tuple[keras.Model, float]:
+    """`classifier_cifar10` from `workdir` (trained there first unless finished) and its training seconds."""
+    metrics_path = os.path.join(workdir, "metrics.json")
+    if not os.path.exists(metrics_path):
+        train_and_evaluate(get_experiment("classifier_cifar10"), workdir)
+    with open(metrics_path) as handle:
+        seconds = float(json.load(handle)["train_seconds"])
+    return load_model(os.path.join(workdir, "model.keras")), seconds
+
+
+def peer_for(seconds: float, images: np.ndarray, labels: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> dict:
+    """Trains the tutorial model epoch by epoch until `seconds` of wall time are used; its test accuracy then and after 10 epochs."""
+    keras.utils.set_random_seed(0)
+    model, used, epochs, at_tutorial_epochs = tutorial_cnn(), 0.0, 0, None
+    while used < seconds:
+        started = time.perf_counter()
+        model.fit(images, labels, batch_size=32, epochs=1, shuffle=True, verbose=2)
+        used += time.perf_counter() - started
+        epochs += 1
+        if epochs == TUTORIAL_EPOCHS:
+            at_tutorial_epochs = float(model.evaluate(*test, batch_size=500, verbose=0)[1])
+        print(f"peer: epoch {epochs}, {used:.0f} of {seconds:.0f} s", flush=True)
+    return {"train_seconds": used, "epochs": epochs, "test_accuracy": float(model.evaluate(*test, batch_size=500, verbose=0)[1]),
+            "test_accuracy_after_10_epochs": at_tutorial_epochs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", default="workdirs/classifier_cifar10")
+    parser.add_argument("--output", default=default_output("cifar10_classifier"))
+    arguments = parser.parse_args()
+    started = time.time()
+    model, seconds = ours(arguments.workdir)
+    test_images, test_labels = load_arrays("cifar10", split="test")
+    ours_accuracy = float(np.mean(model.predict_labels(test_images) == test_labels))
+    print(f"classifier_cifar10: test accuracy {ours_accuracy:.4f} after {seconds:.0f} s of training", flush=True)
+    train_images, train_labels = load_arrays("cifar10", split=CIFAR10_TRAINING)
+    peer = peer_for(seconds, train_images, train_labels, (test_images, test_labels))
+    document = {
+        "data": f"cifar10 JPEG copy: trained on {CIFAR10_TRAINING}, scored on the 10,000 test images",
+        "ours": {"experiment": "classifier_cifar10", "workdir": arguments.workdir, "train_seconds": seconds, "test_accuracy": ours_accuracy},
+        "peer": {"model": "TensorFlow CNN tutorial", **peer},
+    }
+    document = write_results(arguments.output, document, started=started)
+    print(json.dumps(document, indent=2))
+
+
+if __name__ == "__main__":
+    main()
