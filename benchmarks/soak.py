@@ -11,7 +11,8 @@ takes a noise level) and runs three phases, bounded in count and time:
    ladder) on the same input in this process; every bad one must be a 4xx with a JSON error. The server's
    resident memory (RSS) is read every 50 requests twice: under load (the other clients' requests in
    flight) and settled (the clients pause until none is in flight, then wait a second); latency
-   percentiles per size bucket. The server warms up first (`--warm_up`, its default).
+   percentiles per size bucket. The server warms up first (`--warm_up`) and caps malloc arenas at 2
+   (`--malloc_arenas`), its defaults.
 2. Crash drill: 200 more requests from 4 clients; after 100 the server is killed (SIGKILL) and started
    again. Requests meanwhile must fail fast (a connection error), never hang; after the restart, answers
    must again match the library.
@@ -19,10 +20,11 @@ takes a noise level) and runs three phases, bounded in count and time:
    p50 next to the 4-client p99.
 
 A request that takes longer than `--timeout` seconds (default 120) counts as a hang. With
-`--cold`, phase 1 runs again against a bucketed server started with `--nowarm_up`; with `--unbucketed`,
-against a server started with `--size_ladder=off`.
+`--default_arenas`, phase 1 runs again against a server started with `--malloc_arenas=0` (glibc's own arena
+count); with `--cold`, against a bucketed server started with `--nowarm_up`; with `--unbucketed`, against
+a server started with `--size_ladder=off`.
 
-    python benchmarks/soak.py --cold               # about 40 minutes on 2 cores
+    python benchmarks/soak.py --default_arenas     # about 40 minutes on 2 cores
     python benchmarks/soak.py --requests=100       # a quick look
 
 Writes benchmarks/results/soak.json and docs/images/soak_memory.png.
@@ -119,8 +121,8 @@ def make_request(index: int, seed: int) -> dict:
 class Server:
     """`genrepair-serve` in a child process on a free 127.0.0.1 port."""
 
-    def __init__(self, size_ladder: str, warm: bool = True):
-        self.size_ladder, self.warm, self.process, self.port = size_ladder, warm, None, None
+    def __init__(self, size_ladder: str, warm: bool = True, malloc_arenas: int | None = None):
+        self.size_ladder, self.warm, self.malloc_arenas, self.process, self.port = size_ladder, warm, malloc_arenas, None, None
 
     def start(self, timeout: float = 180.0) -> None:
         with socket.socket() as probe:
@@ -128,7 +130,7 @@ class Server:
             self.port = probe.getsockname()[1]
         command = [os.path.join(os.path.dirname(sys.executable), "genrepair-serve"), *(f"--model=preset:{name}" for name in MODELS),
                    f"--port={self.port}", f"--max_body_mb={MAX_BODY_MB}", f"--size_ladder={self.size_ladder}", "--threads=8",
-                   "--warm_up" if self.warm else "--nowarm_up"]
+                   "--warm_up" if self.warm else "--nowarm_up", *([f"--malloc_arenas={self.malloc_arenas}"] if self.malloc_arenas is not None else [])]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -276,11 +278,12 @@ def verdicts(records: list[dict]) -> dict:
     return counts
 
 
-def soak_phase(size_ladder: str, count: int, seed: int, timeout: float, warm: bool = True) -> dict:
-    """Phase 1 against a server with `size_ladder` (and warm-up, if `warm` and bucketed): RSS under load and settled."""
+def soak_phase(size_ladder: str, count: int, seed: int, timeout: float, warm: bool = True, malloc_arenas: int | None = None) -> dict:
+    """Phase 1 against a server with `size_ladder` (warm-up if `warm` and bucketed; `--malloc_arenas` if given): RSS under load and settled."""
     warm = warm and size_ladder != "off"
     label = f"size ladder {size_ladder}" + (", warmed up" if warm else ", no warm-up" if size_ladder != "off" else "")
-    server, checker = Server(size_ladder, warm), Checker(size_ladder)
+    label += ", glibc's default arenas" if malloc_arenas == 0 else ""
+    server, checker = Server(size_ladder, warm, malloc_arenas), Checker(size_ladder)
     server.start()
     rss = [{"requests": 0, "rss_mib": server.rss_mib()}]
     settled = [dict(rss[0])]
@@ -302,7 +305,7 @@ def soak_phase(size_ladder: str, count: int, seed: int, timeout: float, warm: bo
                            settle_every=RSS_EVERY, on_settled=settle)
     crashed = server.process.poll() is not None
     server.stop()
-    return {"size_ladder": size_ladder, "warm_up": warm, "label": label, "requests": count, "verdicts": verdicts(records),
+    return {"size_ladder": size_ladder, "warm_up": warm, "malloc_arenas": "glibc default" if malloc_arenas == 0 else "server default", "label": label, "requests": count, "verdicts": verdicts(records),
             "server_crashed": crashed, "bad_requests": {kind: verdicts([r for r in records if r["bad"] == kind]) for kind in BAD_KINDS},
             "rss_mib": rss, "rss_growth_after_100": growth_after_100(rss), "settled_rss_mib": settled,
             "settled_rss_growth_after_100": growth_after_100(settled), "latency_seconds_by_max_side": latency_by_bucket(records)}
@@ -372,6 +375,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=120.0, help="Seconds after which a request counts as a hang.")
+    parser.add_argument("--default_arenas", action="store_true", help="Also run the soak against a server started with --malloc_arenas=0.")
     parser.add_argument("--cold", action="store_true", help="Also run the soak against a bucketed server started with --nowarm_up.")
     parser.add_argument("--unbucketed", action="store_true", help="Also run the soak against a server with --size_ladder=off.")
     parser.add_argument("--output", default=default_output("soak"))
@@ -379,6 +383,8 @@ def main() -> None:
     arguments = parser.parse_args()
     started = time.time()
     phases = [soak_phase("default", arguments.requests, arguments.seed, arguments.timeout)]
+    if arguments.default_arenas:
+        phases.append(soak_phase("default", arguments.requests, arguments.seed, arguments.timeout, malloc_arenas=0))
     if arguments.cold:
         phases.append(soak_phase("default", arguments.requests, arguments.seed, arguments.timeout, warm=False))
     if arguments.unbucketed:

@@ -25,6 +25,10 @@ flags.DEFINE_boolean(
     "warm_up", True, "Before serving, run each model once on every shape the size ladder allows (a few seconds), so memory "
     "stays flat from the first request; ignored with --size_ladder=off."
 )
+flags.DEFINE_integer(
+    "malloc_arenas", 2, "Cap on glibc's malloc arenas (as MALLOC_ARENA_MAX; 0: glibc's default of 8 per core): fewer arenas keep "
+    "the server's memory flat under requests of every size.", lower_bound=0
+)
 flags.DEFINE_integer("threads", 8, "Requests handled at once (restores of one model still run one at a time).", lower_bound=1)
 flags.mark_flags_as_required(["model"])
 
@@ -41,6 +45,10 @@ def _named(reference: str) -> tuple[str, str]:
 
 def main(argv: list[str]) -> None:
     del argv
+    from tf_genrepair.io.memory import limit_malloc_arenas
+
+    if FLAGS.malloc_arenas:
+        limit_malloc_arenas(FLAGS.malloc_arenas)  # Before TensorFlow and the request threads start.
     import waitress
 
     from tf_genrepair.deploy.file_tools import load_restorer

@@ -1,4 +1,4 @@
-"""Process memory: what is resident, and handing freed heap memory back to the system."""
+"""Process memory: what is resident, handing freed heap memory back to the system, and capping glibc's arenas."""
 
 import ctypes
 import ctypes.util
@@ -17,12 +17,15 @@ def resident_memory_mib() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter number for the arena cap (MALLOC_ARENA_MAX).
+
+
 @functools.cache
-def _malloc_trim():
-    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
-    name = ctypes.util.find_library("c")
+def _glibc(name: str):
+    """The glibc function `name`, or None where the C library has none (macOS, musl)."""
+    library = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return getattr(ctypes.CDLL(library), name) if library else None
     except (OSError, AttributeError):
         return None
 
@@ -35,5 +38,19 @@ def release_free_memory() -> bool:
     shows a resident size that creeps up although nothing is leaked (`benchmarks/training_memory.py`
     measures training runs with and without it).
     """
-    trim = _malloc_trim()
+    trim = _glibc("malloc_trim")
     return bool(trim(0)) if trim is not None else False
+
+
+def limit_malloc_arenas(count: int) -> bool:
+    """Caps glibc's malloc arenas at `count`, as `MALLOC_ARENA_MAX` would; False where unsupported.
+
+    glibc gives threads that allocate at the same time arenas of their own, up to 8 per core, and
+    each keeps its own scattered partly used pages: a server decoding and restoring images on many
+    threads grows with every arena it opens (`benchmarks/soak.py` measures it). Call it first,
+    before threads start; arenas already opened stay.
+    """
+    if count < 1:
+        raise ValueError(f"`count` must be at least 1. Received: count={count}")
+    mallopt = _glibc("mallopt")
+    return bool(mallopt(M_ARENA_MAX, count)) if mallopt is not None else False
