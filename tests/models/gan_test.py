@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from tests.helpers import assert_round_trips
+from tests.helpers import assert_round_trips, cifar_shaped_data
+from tf_genrepair.configs import get_experiment
 from tf_genrepair.data import generation_dataset, load_dataset
 from tf_genrepair.models import GAN
 from tf_genrepair.networks import (
@@ -13,6 +14,7 @@ from tf_genrepair.networks import (
     mlp_discriminator,
     mlp_generator,
 )
+from tf_genrepair.training import train_and_evaluate
 from tf_genrepair.training.precision import dtype_policy
 
 
@@ -111,3 +113,12 @@ def test_unknown_precision_names_the_valid_ones():
     with pytest.raises(ValueError, match="Valid precisions: float32, mixed_bfloat16"):
         with dtype_policy("float8"):
             pass
+
+
+@pytest.mark.parametrize("experiment", ["dcgan_cifar10_smoke", "cgan_cifar10_smoke"])
+def test_cifar_shaped_smoke_gans_train_and_sample_colour_images(tmp_path, experiment):
+    with cifar_shaped_data(tmp_path):
+        train_and_evaluate(get_experiment(experiment), str(tmp_path / "run"))
+    model = keras.saving.load_model(str(tmp_path / "run" / "model.keras"))
+    samples = np.asarray(model.generate(6, seed=0))
+    assert samples.shape == (6, 32, 32, 3) and 0 <= samples.min() and samples.max() <= 1 and samples.std() > 0.01

@@ -1,7 +1,11 @@
 """Named GAN experiments: the classic MLP GAN, DCGAN and the class-conditional DCGAN."""
 
-from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
+from tf_genrepair.configs.classifiers import CIFAR10_CLASSIFIER, REFERENCE_CLASSIFIER
+from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
+    CIFAR10_SECOND_REAL,
+    CIFAR10_TRAINING,
+    CIFAR10_VALIDATION,
     GENERATOR_TRAINING,
     SMOKE_GENERATOR_TRAINING,
     DataConfig,
@@ -66,7 +70,43 @@ def cgan_mnist_smoke() -> ExperimentConfig:
     return _gan_smoke("cgan_mnist_smoke", kind="cgan", network="dcgan")
 
 
+def _cifar10(config: ExperimentConfig, name: str, *, smoke: bool) -> ExperimentConfig:
+    """`config` on CIFAR-10 in RGB: trained on 49,000 images, the collapse guard on the CIFAR classifier's features
+    against the other 1,000 (smoke: the first 1,000 and 200 images, no guard unless a classifier is given)."""
+    overrides = ["data.name=cifar10", "model.image_shape=32,32,3", f"evaluation.real_split={CIFAR10_VALIDATION}",
+                 f"evaluation.second_real_split={CIFAR10_SECOND_REAL}"]
+    if smoke:
+        overrides += ["data.train_split=train[:1000]", "data.shuffle_buffer=1000", "evaluation.classifier=none", "evaluation.quality_samples=200"]
+    else:
+        overrides += [f"data.train_split={CIFAR10_TRAINING}", "data.shuffle_buffer=49000", f"evaluation.classifier={CIFAR10_CLASSIFIER}",
+                      "evaluation.quality_samples=1000"]
+    return variant(config, name, *overrides)
+
+
+def dcgan_cifar10() -> ExperimentConfig:
+    """dcgan_mnist's networks (the TensorFlow tutorial's size) at 32x32x3 on CIFAR-10, batch 128."""
+    return _cifar10(_gan_experiment("dcgan_cifar10", kind="gan", network="dcgan", epochs=20, batch_size=128), "dcgan_cifar10", smoke=False)
+
+
+def dcgan_cifar10_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow DCGAN on 1,000 CIFAR-10 images."""
+    return _cifar10(_gan_smoke("dcgan_cifar10_smoke", kind="gan", network="dcgan"), "dcgan_cifar10_smoke", smoke=True)
+
+
+def cgan_cifar10() -> ExperimentConfig:
+    """Class-conditional DCGAN (label embedding in G, projection discriminator) at 32x32x3 on CIFAR-10."""
+    return _cifar10(_gan_experiment("cgan_cifar10", kind="cgan", network="dcgan", epochs=20, batch_size=128), "cgan_cifar10", smoke=False)
+
+
+def cgan_cifar10_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: a narrow conditional DCGAN on 1,000 CIFAR-10 images."""
+    return _cifar10(_gan_smoke("cgan_cifar10_smoke", kind="cgan", network="dcgan"), "cgan_cifar10_smoke", smoke=True)
+
+
 EXPERIMENTS = {
     function.__name__: function
-    for function in (gan_mnist, gan_mnist_smoke, dcgan_mnist, dcgan_mnist_smoke, cgan_mnist, cgan_mnist_smoke)
+    for function in (
+        gan_mnist, gan_mnist_smoke, dcgan_mnist, dcgan_mnist_smoke, cgan_mnist, cgan_mnist_smoke,
+        dcgan_cifar10, dcgan_cifar10_smoke, cgan_cifar10, cgan_cifar10_smoke,
+    )
 }

@@ -181,6 +181,7 @@ SMOKE_GENERATOR_TRAINING = "train[:3500]"  # The shipped sample holds 4,000 trai
 # CIFAR-10 experiments train on 49,000 of the 50,000 training images and validate on the other 1,000.
 CIFAR10_TRAINING = "train[:98%]"
 CIFAR10_VALIDATION = "train[98%:]"
+CIFAR10_SECOND_REAL = "train[96%:98%]"  # CIFAR generators: the second real set of the reference FID (training images).
 
 
 def smoke_generator_evaluation(**fields) -> EvaluationConfig:
