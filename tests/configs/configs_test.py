@@ -10,6 +10,7 @@ from tf_genrepair.configs import (
     get_study,
 )
 from tf_genrepair.configs.studies import with_reference_classifier
+from tf_genrepair.data.sources import split_rows
 
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
@@ -121,17 +122,10 @@ def test_colour_restorers_validate_on_the_last_images_of_each_training_source():
     assert get_experiment("denoise_colour").model.channels == 3
 
 
-def _rows(split: str, total: int) -> range:
-    """The rows `train[a:b]` names out of `total` (the slices the configs use)."""
-    bounds = split.partition("[")[2].rstrip("]")
-    start, _, stop = bounds.partition(":")
-    return range(total)[slice(int(start) if start else None, int(stop) if stop else None)]
-
-
 @pytest.mark.parametrize("name", [name for name in sorted(EXPERIMENTS) if get_experiment(name).kind in ("gan", "cgan", "vae", "cvae")])
 def test_generators_are_selected_on_training_images_they_never_train_on(name):
     config = get_experiment(name)
-    total = 4000 if config.data.name == "sample" else 60_000
-    selection = _rows(config.evaluation.real_split, total)
+    total = {"sample": 4000, "cifar10": 50_000}.get(config.data.name, 60_000)
+    selection = split_rows(config.evaluation.real_split, total)
     assert config.evaluation.real_split.startswith("train[") and len(selection) >= 500  # Never the test set.
-    assert set(_rows(config.data.train_split, total)).isdisjoint(selection)
+    assert set(split_rows(config.data.train_split, total)).isdisjoint(selection)

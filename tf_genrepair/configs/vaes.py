@@ -3,6 +3,7 @@
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
+    CIFAR10_SECOND_REAL,
     CIFAR10_TRAINING,
     CIFAR10_VALIDATION,
     GENERATOR_TRAINING,
@@ -92,7 +93,7 @@ def vae_cifar10() -> ExperimentConfig:
         _vae_experiment("vae_cifar10", network="conv"), "vae_cifar10", "data.name=cifar10", f"data.train_split={CIFAR10_TRAINING}",
         f"data.eval_split={CIFAR10_VALIDATION}", "data.binarize=false", "data.shuffle_buffer=49000", "model.image_shape=32,32,3",
         "model.likelihood=discretized_logistic", "model.latent_dim=64", "model.base_filters=64", "train.epochs=30",
-        "evaluation.log_likelihood_samples=0",
+        "evaluation.log_likelihood_samples=0", f"evaluation.real_split={CIFAR10_VALIDATION}", f"evaluation.second_real_split={CIFAR10_SECOND_REAL}",
     )
 
 
@@ -101,7 +102,7 @@ def vae_cifar10_smoke() -> ExperimentConfig:
     return variant(
         _vae_smoke("vae_cifar10_smoke", network="conv"), "vae_cifar10_smoke", "data.name=cifar10", "data.train_split=train[:1000]",
         f"data.eval_split={CIFAR10_VALIDATION}", "data.binarize=false", "data.shuffle_buffer=1000", "model.image_shape=32,32,3",
-        "model.likelihood=discretized_logistic",
+        "model.likelihood=discretized_logistic", f"evaluation.real_split={CIFAR10_VALIDATION}", f"evaluation.second_real_split={CIFAR10_SECOND_REAL}",
     )
 
 

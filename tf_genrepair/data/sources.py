@@ -160,6 +160,16 @@ def parse_split(split: str) -> tuple[str, slice]:
     return base, slice(start or None, stop or None)
 
 
+def split_rows(split: str, count: int) -> range:
+    """The rows a split such as `train[:98%]` names out of `count` examples.
+
+    Example:
+        >>> split_rows("train[98%:]", 50_000)
+        range(49000, 50000)
+    """
+    return range(*_slice_bounds(parse_split(split)[1], count))
+
+
 def _slice_bounds(split_slice: slice, count: int) -> tuple[int, int]:
     def bound(text: str | None, default: int) -> int:
         if text is None:
