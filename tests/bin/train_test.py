@@ -16,7 +16,7 @@ def run_train(*arguments: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (["--experiment=classifier_cifar"], "Valid experiments: cgan_mnist, cgan_mnist_smoke, classifier_mnist"),
+        (["--experiment=classifier_svhn"], "Valid experiments: cgan_cifar10, cgan_cifar10_smoke, cgan_mnist"),
         (["--experiment=classifier_mnist_smoke", "--override=train.epoch=1"], "train.epochs"),
         (["--experiment=classifier_mnist_smoke", "--strategy=tpu"], "Valid strategies: default, mirrored, multi_worker"),
     ],
