@@ -5,9 +5,9 @@
    training time that run recorded).
 2. The peer, in the same run: the model of TensorFlow's "Convolutional Neural Network (CNN)" tutorial
    (3x3 convolutions of 32, 64 and 64 filters with two max-pools, a dense layer of 64, 10 logits; Adam at
-   Keras's defaults, batches of 32 as the tutorial's `fit`), on the same 49,000 images, trained epoch by
-   epoch until it has used as much wall time as ours took. Its accuracy after the tutorial's 10 epochs is
-   recorded on the way.
+   Keras's defaults, batches of 32 as the tutorial's `fit`), on the same 49,000 images and in the same
+   precision as ours (bfloat16 compute, float32 logits), trained epoch by epoch until it has used as much
+   wall time as ours took. Its accuracy after the tutorial's 10 epochs is recorded on the way.
 3. Both are scored once on the 10,000 test images; nothing is selected on them.
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/cifar10_classifier.py --workdir=workdirs/classifier_cifar10
@@ -32,6 +32,7 @@ from tf_genrepair.configs.schema import CIFAR10_TRAINING  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
 from tf_genrepair.training import train_and_evaluate  # noqa: E402
+from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
@@ -39,37 +40,37 @@ from harness.results import default_output, write_results  # noqa: E402
 TUTORIAL_EPOCHS = 10
 
 
-def tutorial_cnn() -> keras.Model:
-    """The TensorFlow CNN tutorial's CIFAR-10 network, compiled as the tutorial compiles it."""
-    model = keras.Sequential([
-        keras.Input((32, 32, 3)),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.Flatten(),
-        keras.layers.Dense(64, activation="relu"),
-        keras.layers.Dense(10),
-    ])
+def tutorial_cnn(precision: str) -> keras.Model:
+    """The TensorFlow CNN tutorial's CIFAR-10 network in `precision` (logits in float32), compiled as the tutorial compiles it."""
+    with dtype_policy(precision):
+        model = keras.Sequential([
+            keras.Input((32, 32, 3)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, dtype="float32"),
+        ])
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     return model
 
 
-def ours(workdir: str) -> tuple[keras.Model, float]:
-    """`classifier_cifar10` from `workdir` (trained there first unless finished) and its training seconds."""
+def ours(workdir: str) -> tuple[keras.Model, dict]:
+    """`classifier_cifar10` from `workdir` (trained there first unless finished) and that run's `metrics.json`."""
     metrics_path = os.path.join(workdir, "metrics.json")
     if not os.path.exists(metrics_path):
         train_and_evaluate(get_experiment("classifier_cifar10"), workdir)
     with open(metrics_path) as handle:
-        seconds = float(json.load(handle)["train_seconds"])
-    return load_model(os.path.join(workdir, "model.keras")), seconds
+        return load_model(os.path.join(workdir, "model.keras")), json.load(handle)
 
 
-def peer_for(seconds: float, images: np.ndarray, labels: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> dict:
+def peer_for(seconds: float, precision: str, images: np.ndarray, labels: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> dict:
     """Trains the tutorial model epoch by epoch until `seconds` of wall time are used; its test accuracy then and after 10 epochs."""
     keras.utils.set_random_seed(0)
-    model, used, epochs, at_tutorial_epochs = tutorial_cnn(), 0.0, 0, None
+    model, used, epochs, at_tutorial_epochs = tutorial_cnn(precision), 0.0, 0, None
     while used < seconds:
         started = time.perf_counter()
         model.fit(images, labels, batch_size=32, epochs=1, shuffle=True, verbose=2)
@@ -89,7 +90,8 @@ def main() -> None:
     parser.add_argument("--output", default=default_output("cifar10_classifier"))
     arguments = parser.parse_args()
     started = time.time()
-    model, seconds = ours(arguments.workdir)
+    model, metrics = ours(arguments.workdir)
+    config, seconds = get_experiment("classifier_cifar10"), float(metrics["train_seconds"])
     test_images, test_labels = load_arrays("cifar10", split="test")
     ours_accuracy = float(np.mean(model.predict_labels(test_images) == test_labels))
     print(f"classifier_cifar10: test accuracy {ours_accuracy:.4f} after {seconds:.0f} s of training", flush=True)
@@ -97,10 +99,12 @@ def main() -> None:
         peer = {"not_run": "--no_peer"}
     else:
         train_images, train_labels = load_arrays("cifar10", split=CIFAR10_TRAINING)
-        peer = peer_for(seconds, train_images, train_labels, (test_images, test_labels))
+        peer = peer_for(seconds, config.train.precision, train_images, train_labels, (test_images, test_labels))
     document = {
         "data": f"cifar10 JPEG copy: trained on {CIFAR10_TRAINING}, scored on the 10,000 test images",
-        "ours": {"experiment": "classifier_cifar10", "workdir": arguments.workdir, "train_seconds": seconds, "test_accuracy": ours_accuracy},
+        "precision": config.train.precision,
+        "ours": {"experiment": "classifier_cifar10", "workdir": arguments.workdir, "epochs": config.train.epochs, "train_seconds": seconds,
+                 "validation_accuracy": float(metrics["accuracy"]), "test_accuracy": ours_accuracy},
         "peer": {"model": "TensorFlow CNN tutorial", **peer},
     }
     document = write_results(arguments.output, document, started=started)

@@ -130,7 +130,9 @@ class Server:
             self.port = probe.getsockname()[1]
         command = [os.path.join(os.path.dirname(sys.executable), "genrepair-serve"), *(f"--model=preset:{name}" for name in MODELS),
                    f"--port={self.port}", f"--max_body_mb={MAX_BODY_MB}", f"--size_ladder={self.size_ladder}", "--threads=8",
-                   "--warm_up" if self.warm else "--nowarm_up", *([f"--malloc_arenas={self.malloc_arenas}"] if self.malloc_arenas is not None else [])]
+                   "--warm_up" if self.warm else "--nowarm_up"]
+        if self.malloc_arenas is not None:
+            command.append(f"--malloc_arenas={self.malloc_arenas}")
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -305,7 +307,8 @@ def soak_phase(size_ladder: str, count: int, seed: int, timeout: float, warm: bo
                            settle_every=RSS_EVERY, on_settled=settle)
     crashed = server.process.poll() is not None
     server.stop()
-    return {"size_ladder": size_ladder, "warm_up": warm, "malloc_arenas": "glibc default" if malloc_arenas == 0 else "server default", "label": label, "requests": count, "verdicts": verdicts(records),
+    arenas = "glibc default" if malloc_arenas == 0 else "server default"
+    return {"size_ladder": size_ladder, "warm_up": warm, "malloc_arenas": arenas, "label": label, "requests": count, "verdicts": verdicts(records),
             "server_crashed": crashed, "bad_requests": {kind: verdicts([r for r in records if r["bad"] == kind]) for kind in BAD_KINDS},
             "rss_mib": rss, "rss_growth_after_100": growth_after_100(rss), "settled_rss_mib": settled,
             "settled_rss_growth_after_100": growth_after_100(settled), "latency_seconds_by_max_side": latency_by_bucket(records)}

@@ -68,11 +68,12 @@ def main(argv: list[str]) -> None:
 
     with about_flag("size_ladder", FLAGS.size_ladder):
         ladder = parse_size_ladder(FLAGS.size_ladder)
-    if FLAGS.warm_up and ladder is not None:
+    warm = FLAGS.warm_up and ladder is not None  # Without a ladder there is no fixed set of shapes to warm.
+    if warm:
         print(f"Warming up {', '.join(restorers)} on every shape of the size ladder ...", flush=True)
     app = create_app(
         restorers, metadata=metadata, max_pixels=FLAGS.max_pixels, max_body_bytes=FLAGS.max_body_mb * 2**20, tile_size=FLAGS.tile_size,
-        size_ladder=ladder, warm=FLAGS.warm_up and ladder is not None,
+        size_ladder=ladder, warm=warm,
     )
     print(f"Serving {', '.join(restorers)} on http://{FLAGS.host}:{FLAGS.port}/ (Ctrl-C stops)", flush=True)
     waitress.serve(app, host=FLAGS.host, port=FLAGS.port, threads=FLAGS.threads, max_request_body_size=FLAGS.max_body_mb * 2**20 + 2**20)

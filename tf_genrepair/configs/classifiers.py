@@ -12,7 +12,7 @@ from tf_genrepair.configs.schema import (
 
 REFERENCE_CLASSIFIER = "workdirs/classifier_mnist/model.keras"  # Where `classifier_mnist` lands with the documented commands.
 CIFAR10_CLASSIFIER = "workdirs/classifier_cifar10/model.keras"  # Where `classifier_cifar10` lands: CIFAR sample-quality features.
-CIFAR10_EPOCHS = 32  # 41 minutes on 2 idle CPU cores, 77 s an epoch (benchmarks/RESULTS.md); about 45 fit in 60.
+CIFAR10_EPOCHS = 32  # 41 minutes on 2 idle CPU cores, about 76 s an epoch (benchmarks/RESULTS.md); about 45 fit in 60.
 
 
 def classifier_mnist() -> ExperimentConfig:

@@ -3,9 +3,9 @@
 from tf_genrepair.configs.classifiers import CIFAR10_CLASSIFIER, REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
-    CIFAR10_SECOND_REAL,
-    CIFAR10_TRAINING,
-    CIFAR10_VALIDATION,
+    CIFAR10_DATA,
+    CIFAR10_SELECTION,
+    CIFAR10_SMOKE_DATA,
     GENERATOR_TRAINING,
     SMOKE_GENERATOR_TRAINING,
     DataConfig,
@@ -70,37 +70,34 @@ def cgan_mnist_smoke() -> ExperimentConfig:
     return _gan_smoke("cgan_mnist_smoke", kind="cgan", network="dcgan")
 
 
-def _cifar10(config: ExperimentConfig, name: str, *, smoke: bool) -> ExperimentConfig:
+def _cifar10(config: ExperimentConfig, *, smoke: bool) -> ExperimentConfig:
     """`config` on CIFAR-10 in RGB: trained on 49,000 images, the collapse guard on the CIFAR classifier's features
-    against the other 1,000 (smoke: the first 1,000 and 200 images, no guard unless a classifier is given)."""
-    overrides = ["data.name=cifar10", "model.image_shape=32,32,3", f"evaluation.real_split={CIFAR10_VALIDATION}",
-                 f"evaluation.second_real_split={CIFAR10_SECOND_REAL}"]
+    against the other 1,000 (smoke: 1,000 training images and no guard)."""
     if smoke:
-        overrides += ["data.train_split=train[:1000]", "data.shuffle_buffer=1000", "evaluation.classifier=none", "evaluation.quality_samples=200"]
+        overrides = (*CIFAR10_SMOKE_DATA, "evaluation.classifier=none")
     else:
-        overrides += [f"data.train_split={CIFAR10_TRAINING}", "data.shuffle_buffer=49000", f"evaluation.classifier={CIFAR10_CLASSIFIER}",
-                      "evaluation.quality_samples=1000"]
-    return variant(config, name, *overrides)
+        overrides = (*CIFAR10_DATA, f"evaluation.classifier={CIFAR10_CLASSIFIER}", "evaluation.quality_samples=1000")
+    return variant(config, config.name, *overrides, *CIFAR10_SELECTION, "model.image_shape=32,32,3")
 
 
 def dcgan_cifar10() -> ExperimentConfig:
     """dcgan_mnist's networks (the TensorFlow tutorial's size) at 32x32x3 on CIFAR-10, batch 128."""
-    return _cifar10(_gan_experiment("dcgan_cifar10", kind="gan", network="dcgan", epochs=20, batch_size=128), "dcgan_cifar10", smoke=False)
+    return _cifar10(_gan_experiment("dcgan_cifar10", kind="gan", network="dcgan", epochs=20, batch_size=128), smoke=False)
 
 
 def dcgan_cifar10_smoke() -> ExperimentConfig:
     """Seconds on a CPU: a narrow DCGAN on 1,000 CIFAR-10 images."""
-    return _cifar10(_gan_smoke("dcgan_cifar10_smoke", kind="gan", network="dcgan"), "dcgan_cifar10_smoke", smoke=True)
+    return _cifar10(_gan_smoke("dcgan_cifar10_smoke", kind="gan", network="dcgan"), smoke=True)
 
 
 def cgan_cifar10() -> ExperimentConfig:
     """Class-conditional DCGAN (label embedding in G, projection discriminator) at 32x32x3 on CIFAR-10."""
-    return _cifar10(_gan_experiment("cgan_cifar10", kind="cgan", network="dcgan", epochs=20, batch_size=128), "cgan_cifar10", smoke=False)
+    return _cifar10(_gan_experiment("cgan_cifar10", kind="cgan", network="dcgan", epochs=20, batch_size=128), smoke=False)
 
 
 def cgan_cifar10_smoke() -> ExperimentConfig:
     """Seconds on a CPU: a narrow conditional DCGAN on 1,000 CIFAR-10 images."""
-    return _cifar10(_gan_smoke("cgan_cifar10_smoke", kind="cgan", network="dcgan"), "cgan_cifar10_smoke", smoke=True)
+    return _cifar10(_gan_smoke("cgan_cifar10_smoke", kind="cgan", network="dcgan"), smoke=True)
 
 
 EXPERIMENTS = {

@@ -5,8 +5,8 @@ import dataclasses
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
-    CIFAR10_TRAINING,
-    CIFAR10_VALIDATION,
+    CIFAR10_DATA,
+    CIFAR10_SMOKE_DATA,
     DataConfig,
     ExperimentConfig,
     RestorerConfig,
@@ -276,9 +276,6 @@ def restore_mnist_adversarial_smoke() -> ExperimentConfig:
     return variant(restore_mnist_smoke(), "restore_mnist_adversarial_smoke", ADVERSARIAL_TERM)
 
 
-CIFAR10_DATA = ("data.name=cifar10", f"data.train_split={CIFAR10_TRAINING}", f"data.eval_split={CIFAR10_VALIDATION}", "data.shuffle_buffer=49000")
-
-
 def restore_cifar10() -> ExperimentConfig:
     """restore_mnist in RGB at 32x32: one U-Net for every classic corruption, on 49,000 CIFAR-10 training images, validated on the other 1,000."""
     config = _mnist_restorer("restore_cifar10", corruption="classic", preserve_observed=False, epochs=10, smoke=False)
@@ -287,10 +284,7 @@ def restore_cifar10() -> ExperimentConfig:
 
 def restore_cifar10_smoke() -> ExperimentConfig:
     """Seconds on a CPU: restore_mnist_smoke's narrow U-Net in RGB on 1,000 CIFAR-10 images."""
-    return variant(
-        restore_mnist_smoke(), "restore_cifar10_smoke", *CIFAR10_DATA, "data.train_split=train[:1000]",
-        "data.shuffle_buffer=1000", "model.channels=3",
-    )
+    return variant(restore_mnist_smoke(), "restore_cifar10_smoke", *CIFAR10_SMOKE_DATA, "model.channels=3")
 
 
 EXPERIMENTS = {
@@ -302,4 +296,3 @@ EXPERIMENTS = {
         restore_mnist_recognition_smoke, restore_mnist_adversarial_smoke, restore_cifar10, restore_cifar10_smoke,
     )
 }
-

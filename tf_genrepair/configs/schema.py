@@ -181,7 +181,11 @@ SMOKE_GENERATOR_TRAINING = "train[:3500]"  # The shipped sample holds 4,000 trai
 # CIFAR-10 experiments train on 49,000 of the 50,000 training images and validate on the other 1,000.
 CIFAR10_TRAINING = "train[:98%]"
 CIFAR10_VALIDATION = "train[98%:]"
-CIFAR10_SECOND_REAL = "train[96%:98%]"  # CIFAR generators: the second real set of the reference FID (training images).
+# Overrides that move an MNIST experiment to CIFAR-10: its data, a smoke run's 1,000 images, a generator's selection.
+CIFAR10_DATA = ("data.name=cifar10", f"data.train_split={CIFAR10_TRAINING}", f"data.eval_split={CIFAR10_VALIDATION}", "data.shuffle_buffer=49000")
+CIFAR10_SMOKE_DATA = (*CIFAR10_DATA, "data.train_split=train[:1000]", "data.shuffle_buffer=1000")
+# Generators pick their epoch on the 1,000 held-out images; the reference FID's second real set is training images.
+CIFAR10_SELECTION = (f"evaluation.real_split={CIFAR10_VALIDATION}", "evaluation.second_real_split=train[96%:98%]")
 
 
 def smoke_generator_evaluation(**fields) -> EvaluationConfig:

@@ -3,9 +3,9 @@
 from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
-    CIFAR10_SECOND_REAL,
-    CIFAR10_TRAINING,
-    CIFAR10_VALIDATION,
+    CIFAR10_DATA,
+    CIFAR10_SELECTION,
+    CIFAR10_SMOKE_DATA,
     GENERATOR_TRAINING,
     SMOKE_GENERATOR_TRAINING,
     DataConfig,
@@ -86,24 +86,22 @@ def conv_vae_mnist_smoke() -> ExperimentConfig:
     return _vae_smoke("conv_vae_mnist_smoke", network="conv")
 
 
+# RGB 8-bit pixels instead of binarized digits, selected on CIFAR images.
+CIFAR10_VAE = ("data.binarize=false", "model.image_shape=32,32,3", "model.likelihood=discretized_logistic", *CIFAR10_SELECTION)
+
+
 def vae_cifar10() -> ExperimentConfig:
     """Convolutional VAE (64 latents) with a discretised-logistic decoder (256 levels per channel) on 49,000 CIFAR-10
     images, validated on the other 1,000; its test likelihood is measured in bits per dimension by the benchmark."""
     return variant(
-        _vae_experiment("vae_cifar10", network="conv"), "vae_cifar10", "data.name=cifar10", f"data.train_split={CIFAR10_TRAINING}",
-        f"data.eval_split={CIFAR10_VALIDATION}", "data.binarize=false", "data.shuffle_buffer=49000", "model.image_shape=32,32,3",
-        "model.likelihood=discretized_logistic", "model.latent_dim=64", "model.base_filters=64", "train.epochs=30",
-        "evaluation.log_likelihood_samples=0", f"evaluation.real_split={CIFAR10_VALIDATION}", f"evaluation.second_real_split={CIFAR10_SECOND_REAL}",
+        _vae_experiment("vae_cifar10", network="conv"), "vae_cifar10", *CIFAR10_DATA, *CIFAR10_VAE, "model.latent_dim=64", "model.base_filters=64",
+        "train.epochs=30", "evaluation.log_likelihood_samples=0",
     )
 
 
 def vae_cifar10_smoke() -> ExperimentConfig:
     """Seconds on a CPU: a narrow discretised-logistic convolutional VAE on 1,000 CIFAR-10 images."""
-    return variant(
-        _vae_smoke("vae_cifar10_smoke", network="conv"), "vae_cifar10_smoke", "data.name=cifar10", "data.train_split=train[:1000]",
-        f"data.eval_split={CIFAR10_VALIDATION}", "data.binarize=false", "data.shuffle_buffer=1000", "model.image_shape=32,32,3",
-        "model.likelihood=discretized_logistic", f"evaluation.real_split={CIFAR10_VALIDATION}", f"evaluation.second_real_split={CIFAR10_SECOND_REAL}",
-    )
+    return variant(_vae_smoke("vae_cifar10_smoke", network="conv"), "vae_cifar10_smoke", *CIFAR10_SMOKE_DATA, *CIFAR10_VAE)
 
 
 EXPERIMENTS = {

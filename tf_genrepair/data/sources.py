@@ -236,16 +236,9 @@ def _load_idx_or_tfds(name: str, split: str, split_slice: slice, data_dir: str, 
         if len(images) != len(labels):
             raise DataError(f"{image_path} holds {len(images)} images but {label_path} holds {len(labels)} labels.")
         return _arrays_dataset(images, labels.astype(np.int64), split_slice)
-    try:
-        start, stop = (split_slice.start or ""), (split_slice.stop or "")
-        tfds_split = split if not (start or stop) else f"{split}[{start}:{stop}]"
-        return _load_tfds(name, tfds_split, data_dir, download)
-    except Exception as error:  # TFDS raises many types when offline; all mean "not available".
-        raise DataError(
-            f"{name} {split} split not found. Put {image_stem}.gz and {label_stem}.gz in {folder} "
-            f"(or set GENREPAIR_DATA_DIR / data_dir to the folder that holds {name}/), or make TFDS "
-            f"able to load it. TFDS said: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-        ) from error
+    missing = (f"Put {image_stem}.gz and {label_stem}.gz in {folder} (or set GENREPAIR_DATA_DIR / data_dir to the folder "
+               f"that holds {name}/), or make TFDS able to load it.")
+    return _tfds_or_error(name, split, split_slice, data_dir, download, missing)
 
 
 def _load_cifar10(split: str, split_slice: slice, data_dir: str, download: bool) -> tf.data.Dataset:
@@ -254,22 +247,32 @@ def _load_cifar10(split: str, split_slice: slice, data_dir: str, download: bool)
     folder = os.path.join(data_dir, CIFAR10_FOLDER, split)
     if os.path.isdir(folder):
         return _arrays_dataset(*_decoded_class_folders(folder), split_slice)
+    missing = (f"Neither the folder copy {folder} (class folders of images) nor TFDS's cifar10 is there: set "
+               "GENREPAIR_DATA_DIR / data_dir, or make TFDS able to load it.")
+    return _tfds_or_error("cifar10", split, split_slice, data_dir, download, missing)
+
+
+def _tfds_or_error(name: str, split: str, split_slice: slice, data_dir: str, download: bool, missing: str) -> tf.data.Dataset:
+    """`split` (sliced) of TFDS's `name`, or a `DataError`: "<name> <split> split not found", `missing`, and what TFDS said."""
     try:
         start, stop = (split_slice.start or ""), (split_slice.stop or "")
-        return _load_tfds("cifar10", split if not (start or stop) else f"{split}[{start}:{stop}]", data_dir, download)
+        return _load_tfds(name, split if not (start or stop) else f"{split}[{start}:{stop}]", data_dir, download)
     except Exception as error:  # TFDS raises many types when offline; all mean "not available".
-        raise DataError(
-            f"cifar10 {split} split not found: neither the folder copy {folder} (class folders of images) nor TFDS's "
-            f"cifar10 (set GENREPAIR_DATA_DIR / data_dir, or make TFDS able to load it). TFDS said: "
-            f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
-        ) from error
+        said = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DataError(f"{name} {split} split not found. {missing} TFDS said: {said}") from error
+
+
+def _class_folder_pairs(folder: str) -> list[tuple[str, int]]:
+    """`(image path, class index)` for every image in `folder`'s class subfolders (sorted; those without images skipped)."""
+    class_names = sorted(entry for entry in os.listdir(folder) if os.path.isdir(os.path.join(folder, entry)))
+    class_names = [name for name in class_names if image_files(os.path.join(folder, name))]
+    return [(path, index) for index, name in enumerate(class_names) for path in image_files(os.path.join(folder, name))]
 
 
 @functools.lru_cache(maxsize=2)
 def _decoded_class_folders(folder: str) -> tuple[np.ndarray, np.ndarray]:
     """Every image of `folder`'s class subfolders as uint8 `[N, H, W, 3]` and int64 labels, in a fixed shuffled order."""
-    class_names = sorted(entry for entry in os.listdir(folder) if os.path.isdir(os.path.join(folder, entry)))
-    pairs = [(path, index) for index, name in enumerate(class_names) for path in image_files(os.path.join(folder, name))]
+    pairs = _class_folder_pairs(folder)
     if not pairs:
         raise DataError(f"Image folder {folder} holds no class folders of {'/'.join(IMAGE_EXTENSIONS)} files.")
     order = np.random.default_rng(CIFAR10_ORDER_SEED).permutation(len(pairs))
@@ -351,12 +354,7 @@ def _load_folder(folder: str, split: str, split_slice: slice, color_mode: str | 
         raise DataError(f"Image folder {folder} does not exist.")
     if os.path.isdir(os.path.join(folder, split)):
         folder = os.path.join(folder, split)
-    class_names = sorted(entry for entry in os.listdir(folder) if os.path.isdir(os.path.join(folder, entry)))
-    class_names = [name for name in class_names if image_files(os.path.join(folder, name))]
-    if class_names:
-        pairs = [(path, index) for index, name in enumerate(class_names) for path in image_files(os.path.join(folder, name))]
-    else:
-        pairs = [(path, UNLABELLED) for path in image_files(folder)]
+    pairs = _class_folder_pairs(folder) or [(path, UNLABELLED) for path in image_files(folder)]
     start, stop = _slice_bounds(split_slice, len(pairs))
     pairs = pairs[start:stop]
     if not pairs:
