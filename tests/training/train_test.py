@@ -113,8 +113,9 @@ def test_time_budget_stops_training_early(tmp_path, monkeypatch):
 
     monkeypatch.setattr(callbacks, "time", TickingClock())  # A 3 s budget runs out at the third batch, on any machine.
     config = get_experiment("denoise_bsd_smoke", ["train.epochs=1000", "train.time_budget_minutes=0.05"])
-    train_and_evaluate(config, str(tmp_path))
+    metrics = train_and_evaluate(config, str(tmp_path))
     assert _trained_steps(tmp_path) <= 3 * config.train.steps_per_execution
+    assert metrics["train_epochs"] == _trained_steps(tmp_path) / config.train.steps_per_epoch  # What ran, not the 1,000 asked.
 
 
 def test_time_budget_anneals_both_optimizers_of_a_gan(tmp_path, monkeypatch):

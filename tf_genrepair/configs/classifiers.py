@@ -12,7 +12,7 @@ from tf_genrepair.configs.schema import (
 
 REFERENCE_CLASSIFIER = "workdirs/classifier_mnist/model.keras"  # Where `classifier_mnist` lands with the documented commands.
 CIFAR10_CLASSIFIER = "workdirs/classifier_cifar10/model.keras"  # Where `classifier_cifar10` lands: CIFAR sample-quality features.
-CIFAR10_EPOCHS = 32  # 41 minutes on 2 idle CPU cores, about 76 s an epoch (benchmarks/RESULTS.md); about 45 fit in 60.
+CIFAR10_MINUTES = 58.0  # The training-time budget (issue 21: at most 60 minutes on 2 CPU cores); about 76 s an epoch idle.
 
 
 def classifier_mnist() -> ExperimentConfig:
@@ -46,14 +46,17 @@ def classifier_mnist_augmented_smoke() -> ExperimentConfig:
 
 def classifier_cifar10() -> ExperimentConfig:
     """ResNet-20 on CIFAR-10 (>= 88% test accuracy within 60 minutes on 2 CPU cores): flips and shifted crops, SGD
-    with Nesterov momentum and a cosine rate, bfloat16 compute; trained on 49,000 training images, validated on the other 1,000."""
+    with Nesterov momentum, bfloat16 compute; trained on 49,000 training images, validated on the other 1,000.
+
+    Trains for `CIFAR10_MINUTES` of wall time (`TimeBudget`: the learning rate follows a cosine over the time, so a
+    slower machine runs fewer epochs and still ends annealed); `epochs` is only an upper bound."""
     return ExperimentConfig(
         name="classifier_cifar10",
         kind="classifier",
         data=DataConfig(name="cifar10", train_split=CIFAR10_TRAINING, eval_split=CIFAR10_VALIDATION, batch_size=128, shuffle_buffer=49_000,
                         flip_and_crop=True),
         model=ClassifierConfig(network="residual", image_shape=(32, 32, 3), width=16, blocks_per_stage=3),
-        train=TrainConfig(epochs=CIFAR10_EPOCHS, learning_rate=0.1, optimizer="sgd", steps_per_execution=10, precision="mixed_bfloat16"),
+        train=TrainConfig(epochs=200, time_budget_minutes=CIFAR10_MINUTES, learning_rate=0.1, optimizer="sgd", steps_per_execution=10, precision="mixed_bfloat16"),
     )
 
 
@@ -67,6 +70,7 @@ def classifier_cifar10_smoke() -> ExperimentConfig:
     return variant(
         classifier_cifar10(), "classifier_cifar10_smoke", "data.train_split=train[:1000]",
         "data.batch_size=64", "data.shuffle_buffer=1000", "model.width=8", "model.blocks_per_stage=1", "train.epochs=1",
+        "train.time_budget_minutes=none",
     )
 
 

@@ -151,7 +151,7 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     started = time.time()
     _fit(model, config, train, evaluation, steps, checkpoints, _callbacks(model, config, workdir, evaluation, guard, checkpoints, chief))
     train_seconds = time.time() - started
-    metrics = {"train_seconds": train_seconds, **reference}
+    metrics = {"train_seconds": train_seconds, "train_epochs": checkpoints.global_step / steps, **reference}
     if evaluation is not None:
         metrics.update({name: float(value) for name, value in model.evaluate(evaluation, return_dict=True, verbose=0).items()})
     if guard:
