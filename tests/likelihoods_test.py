@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_genrepair.likelihoods import get_likelihood
+from tf_genrepair.likelihoods import bits_per_dimension, get_likelihood
 
 
 def test_bernoulli_is_the_sum_of_pixel_log_probabilities():
@@ -40,6 +40,12 @@ def test_discretized_logistic_probabilities_of_all_levels_sum_to_one(mean, log_s
     cdf = lambda value: 1.0 / (1.0 + math.exp(-(value - mean) / math.exp(log_scale)))
     level = 128 / 255.0
     assert math.exp(log_probability[128]) == pytest.approx(cdf(level + 0.5 / 255) - cdf(level - 0.5 / 255), rel=1e-3, abs=1e-9)
+
+
+def test_bits_per_dimension_of_a_uniform_model_of_256_levels_is_eight():
+    uniform = np.full(5, -32 * 32 * 3 * math.log(256.0))  # log p(x) of a 32x32x3 image, each channel uniform.
+    assert bits_per_dimension(uniform, (32, 32, 3)) == pytest.approx(8.0)
+    assert bits_per_dimension(uniform[:1] / 2, (32, 32, 3)) == pytest.approx(4.0)
 
 
 def test_unknown_likelihood_lists_the_valid_ones():

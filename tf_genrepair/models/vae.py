@@ -256,16 +256,19 @@ class VAE(GenerativeModel, keras.Model):
         batch_size: int = 100,
         max_decoded: int = 50_000,
         seed: int = 0,
+        verbose: bool = False,
     ) -> np.ndarray:
         """Importance-sampled log p(x) per image (nats), with q(z|x) as the proposal.
 
         log p(x) ~ logsumexp_i [log p(x|z_i) + log p(z_i) - log q(z_i|x)] - log k, z_i ~ q(z|x),
         k = `num_samples`. Vectorised over a batch of images and a chunk of samples at once;
         at most `max_decoded` images pass through the decoder together (memory bound). The
-        estimate is a stochastic lower bound that tightens as k grows; k = 1 is the ELBO.
+        estimate is a stochastic lower bound that tightens as k grows; k = 1 is the ELBO. `verbose`
+        shows a progress bar over the images.
         """
         images = np.asarray(images, np.float32)
         chunk = max(1, min(num_samples, max_decoded // batch_size))
+        progress = keras.utils.Progbar(len(images), unit_name="image", verbose=1 if verbose else 0)
         results = []
         for start in range(0, len(images), batch_size):
             batch_images = tf.constant(images[start : start + batch_size])
@@ -278,6 +281,7 @@ class VAE(GenerativeModel, keras.Model):
                 log_weights = self._log_weight_chunk(batch_images, batch_labels, mean, log_var, key, samples)
                 chunk_totals.append(tf.reduce_logsumexp(log_weights, axis=0))
             results.append((tf.reduce_logsumexp(tf.stack(chunk_totals), axis=0) - math.log(num_samples)).numpy())
+            progress.add(len(results[-1]))
         return np.concatenate(results)
 
     # --- Experiments. ---
