@@ -27,13 +27,13 @@ import tensorflow as tf  # noqa: E402
 
 from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_dataset  # noqa: E402
-from tf_genrepair.losses import minimax_discriminator_loss, non_saturating_generator_loss  # noqa: E402
 from tf_genrepair.models import GAN  # noqa: E402
 from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.alternating import alternating_rounds, print_table, rate_in_subprocess, summarise  # noqa: E402
 from harness.results import default_output, write_results  # noqa: E402
+from harness.tutorial_gan import tutorial_train_step  # noqa: E402
 
 EXPERIMENT = "dcgan_mnist"
 PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
@@ -63,24 +63,9 @@ def batches(batch_size: int) -> tf.data.Dataset:
 def plain_loop_rate(precision: str, steps: int, warmup: int) -> float:
     """The tutorial's loop over the experiment's networks: eager Python iteration, a tf.function step, two tapes."""
     gan, batch_size = experiment_gan(precision, steps + warmup)
-    generator, discriminator, latent_dim = gan.generator, gan.discriminator, gan.latent_dim
-    generator_optimizer, discriminator_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-    @tf.function
-    def train_step(images: tf.Tensor) -> None:
-        images = 2.0 * images - 1.0
-        noise = tf.random.normal([batch_size, latent_dim])
-        with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
-            fake = generator(noise, training=True)
-            real_scores = tf.cast(discriminator(images, training=True), tf.float32)
-            fake_scores = tf.cast(discriminator(fake, training=True), tf.float32)
-            generator_loss = tf.reduce_mean(non_saturating_generator_loss(fake_scores))
-            discriminator_loss = tf.reduce_mean(minimax_discriminator_loss(real_scores, fake_scores))
-        generator_optimizer.apply_gradients(zip(generator_tape.gradient(generator_loss, generator.trainable_variables), generator.trainable_variables))
-        discriminator_optimizer.apply_gradients(
-            zip(discriminator_tape.gradient(discriminator_loss, discriminator.trainable_variables), discriminator.trainable_variables)
-        )
-
+    train_step = tutorial_train_step(
+        gan.generator, gan.discriminator, keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5), latent_dim=gan.latent_dim
+    )
     iterator = iter(batches(batch_size))
     for _ in range(warmup):
         train_step(next(iterator))
