@@ -30,12 +30,11 @@ import numpy as np  # noqa: E402
 from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.configs.schema import CIFAR10_TRAINING  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
-from tf_genrepair.models import load_model  # noqa: E402
-from tf_genrepair.training import train_and_evaluate  # noqa: E402
 from tf_genrepair.training.precision import dtype_policy  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
+from harness.runs import trained_run  # noqa: E402
 
 TUTORIAL_EPOCHS = 10
 
@@ -56,15 +55,6 @@ def tutorial_cnn(precision: str) -> keras.Model:
         ])
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     return model
-
-
-def ours(workdir: str) -> tuple[keras.Model, dict]:
-    """`classifier_cifar10` from `workdir` (trained there first unless finished) and that run's `metrics.json`."""
-    metrics_path = os.path.join(workdir, "metrics.json")
-    if not os.path.exists(metrics_path):
-        train_and_evaluate(get_experiment("classifier_cifar10"), workdir)
-    with open(metrics_path) as handle:
-        return load_model(os.path.join(workdir, "model.keras")), json.load(handle)
 
 
 def peer_for(seconds: float, precision: str, images: np.ndarray, labels: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> dict:
@@ -90,8 +80,9 @@ def main() -> None:
     parser.add_argument("--output", default=default_output("cifar10_classifier"))
     arguments = parser.parse_args()
     started = time.time()
-    model, metrics = ours(arguments.workdir)
-    config, seconds = get_experiment("classifier_cifar10"), float(metrics["train_seconds"])
+    config = get_experiment("classifier_cifar10")
+    model, metrics = trained_run(config, arguments.workdir)
+    seconds = float(metrics["train_seconds"])
     test_images, test_labels = load_arrays("cifar10", split="test")
     ours_accuracy = float(np.mean(model.predict_labels(test_images) == test_labels))
     print(f"classifier_cifar10: test accuracy {ours_accuracy:.4f} after {seconds:.0f} s of training", flush=True)
@@ -103,8 +94,8 @@ def main() -> None:
     document = {
         "data": f"cifar10 JPEG copy: trained on {CIFAR10_TRAINING}, scored on the 10,000 test images",
         "precision": config.train.precision,
-        "ours": {"experiment": "classifier_cifar10", "workdir": arguments.workdir, "epochs": metrics.get("train_epochs"), "time_budget_minutes": config.train.time_budget_minutes,
-                 "train_seconds": seconds,
+        "ours": {"experiment": "classifier_cifar10", "workdir": arguments.workdir, "epochs": metrics.get("train_epochs"),
+                 "time_budget_minutes": config.train.time_budget_minutes, "train_seconds": seconds,
                  "validation_accuracy": float(metrics["accuracy"]), "test_accuracy": ours_accuracy},
         "peer": {"model": "TensorFlow CNN tutorial", **peer},
     }

@@ -29,20 +29,10 @@ from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.io.plots import save_image_grid  # noqa: E402
 from tf_genrepair.likelihoods import bits_per_dimension  # noqa: E402
-from tf_genrepair.models import load_model  # noqa: E402
-from tf_genrepair.training import train_and_evaluate  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
-
-
-def trained(experiment: str, workdir: str) -> tuple:
-    """The experiment's VAE from `workdir` (trained there first unless finished) and that run's `metrics.json`."""
-    metrics_path = os.path.join(workdir, "metrics.json")
-    if not os.path.exists(metrics_path):
-        train_and_evaluate(get_experiment(experiment), workdir)
-    with open(metrics_path) as handle:
-        return load_model(os.path.join(workdir, "model.keras")), json.load(handle)
+from harness.runs import trained_run  # noqa: E402
 
 
 def main() -> None:
@@ -58,7 +48,7 @@ def main() -> None:
         parser.error(f"--samples and --test_images must be >= 1. Received: {arguments.samples}, {arguments.test_images}")
     started = time.time()
     config = get_experiment(arguments.experiment)
-    model, metrics = trained(arguments.experiment, arguments.workdir)
+    model, metrics = trained_run(config, arguments.workdir)
     images, _ = load_arrays(config.data.name, split="test")
     images = images[: arguments.test_images]
     shape = images.shape[1:]
@@ -72,7 +62,7 @@ def main() -> None:
         "data": f"{config.data.name} JPEG copy: trained on {config.data.train_split}, scored on the first {len(images)} test images",
         "likelihood": config.model.likelihood,
         "train_seconds": float(metrics["train_seconds"]),
-        "train_epochs": metrics.get("train_epochs", config.train.epochs),
+        "train_epochs": metrics.get("train_epochs"),
         "importance_samples": arguments.samples,
         "test_nll_nats": float(-log_likelihood.mean()),
         "test_bits_per_dimension": bits_per_dimension(log_likelihood, shape),

@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 
 from tf_genrepair.configs import get_experiment  # noqa: E402
 from tf_genrepair.configs.classifiers import CIFAR10_CLASSIFIER  # noqa: E402
+from tf_genrepair.configs.overrides import apply_overrides  # noqa: E402
 from tf_genrepair.configs.schema import CIFAR10_VALIDATION  # noqa: E402
 from tf_genrepair.data import generation_dataset, load_arrays, load_dataset  # noqa: E402
 from tf_genrepair.io.plots import save_curves, save_image_grid  # noqa: E402
@@ -80,8 +81,8 @@ class _StopAtBudget(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_ours(config, clock_for) -> tuple[GAN, QualityClock]:
-    """The experiment's GAN trained with `fit` until its clock's budget is used."""
+def train_ours(config, clock_for) -> QualityClock:
+    """The experiment's GAN trained with `fit` until its clock's budget is used; the clock holds the model and its curve."""
     keras.utils.set_random_seed(config.train.seed)
     with dtype_policy(config.train.precision):
         gan = GAN.from_experiment(config)
@@ -89,12 +90,12 @@ def train_ours(config, clock_for) -> tuple[GAN, QualityClock]:
     clock = clock_for(OURS, gan)
     data = GAN.generation_training_data(config).repeat()
     gan.fit(data, epochs=1, steps_per_epoch=10**9, callbacks=[_StopAtBudget(clock, config.train.steps_per_execution)], verbose=0)
-    return gan, clock
+    return clock
 
 
-def train_peer(config, clock_for, *, learning_rate: float, beta_1: float, batch_size: int) -> tuple[GAN, QualityClock]:
+def train_peer(config, clock_for, *, learning_rate: float, beta_1: float, batch_size: int) -> QualityClock:
     """The same networks (same seed), no EMA, trained by the tutorial's loop until its clock's budget is used."""
-    peer_config = get_experiment(config.name, ["model.ema_decay=none"])
+    peer_config = apply_overrides(config, ["model.ema_decay=none"])
     keras.utils.set_random_seed(config.train.seed)
     with dtype_policy(config.train.precision):
         gan = GAN.from_experiment(peer_config)
@@ -109,7 +110,7 @@ def train_peer(config, clock_for, *, learning_rate: float, beta_1: float, batch_
         for images in data:  # The tutorial's `for image_batch in dataset` per epoch.
             step(images)
             if not clock.tick(1):
-                return gan, clock
+                return clock
 
 
 def main() -> None:
@@ -137,8 +138,8 @@ def main() -> None:
         score = lambda generator: generator_quality(generator, classifier, held_out, num_samples=arguments.samples, seed=1)  # noqa: E731
         return QualityClock(name, model, score, budget_seconds=60 * arguments.minutes, every_seconds=60 * arguments.every_minutes)
 
-    ours, ours_clock = train_ours(config, clock_for)
-    peer, peer_clock = train_peer(config, clock_for, learning_rate=arguments.peer_learning_rate, beta_1=arguments.peer_beta_1,
+    ours_clock = train_ours(config, clock_for)
+    peer_clock = train_peer(config, clock_for, learning_rate=arguments.peer_learning_rate, beta_1=arguments.peer_beta_1,
                                   batch_size=arguments.peer_batch_size)
     test = extract_features(features, load_arrays(config.data.name, split="test")[0])
     sides = {}
@@ -161,8 +162,8 @@ def main() -> None:
         document["pictures"] = [
             save_curves([round(mark, 1) for mark in marks[:usable]], curves, f"{arguments.picture_prefix}_fid.png", x_label="training minutes",
                         y_label="FID (held-out CIFAR-10, classifier features)", title="DCGAN on CIFAR-10: time to quality"),
-            save_image_grid(ours.generate(64, seed=0), f"{arguments.picture_prefix}_samples_ours.png", title=OURS),
-            save_image_grid(peer.generate(64, seed=0), f"{arguments.picture_prefix}_samples_peer.png", title=PEER),
+            save_image_grid(ours_clock.model.generate(64, seed=0), f"{arguments.picture_prefix}_samples_ours.png", title=OURS),
+            save_image_grid(peer_clock.model.generate(64, seed=0), f"{arguments.picture_prefix}_samples_peer.png", title=PEER),
         ]
     document = write_results(arguments.output, document, started=started)
     print(json.dumps({name: side["final_test"] for name, side in document["sides"].items()}, indent=2))

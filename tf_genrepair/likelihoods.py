@@ -6,6 +6,7 @@ channels and returns one value per example. Images are in [0, 1].
 
 import math
 
+import numpy as np
 import tensorflow as tf
 from numpy.typing import ArrayLike
 
@@ -119,7 +120,6 @@ class DiscretizedLogistic(Likelihood):
         return tf.clip_by_value(gaussian_location(parameters), 0.0, 1.0)
 
 
-
 def bits_per_dimension(log_likelihood: ArrayLike, image_shape: tuple[int, ...]) -> float:
     """The mean negative log-likelihood of discrete images (nats per image) in bits per pixel channel.
 
@@ -130,8 +130,7 @@ def bits_per_dimension(log_likelihood: ArrayLike, image_shape: tuple[int, ...]) 
     Example:
         >>> bits_per_dimension(vae.log_likelihood(test_images, num_samples=1000), (32, 32, 3))
     """
-    dimensions = math.prod(image_shape)
-    return float(-tf.reduce_mean(tf.cast(log_likelihood, tf.float64)).numpy() / (dimensions * math.log(2.0)))
+    return float(-np.mean(np.asarray(log_likelihood, np.float64)) / (math.prod(image_shape) * math.log(2.0)))
 
 
 LIKELIHOODS = {cls.name: cls for cls in (Bernoulli, Gaussian, FixedGaussian, DiscretizedLogistic)}
