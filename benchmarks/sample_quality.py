@@ -1,18 +1,22 @@
-"""Sample quality of trained MNIST generators on the test set, after model selection on held-out training digits.
+"""Sample quality of trained generators on the test set, after model selection on held-out training images.
 
 For each `--workdir` of a generator trained by `genrepair-train` (e.g. `dcgan_mnist`, `cgan_mnist`,
-`cvae_mnist`), the collapse guard's per-epoch history (`sample_quality.jsonl`: FID and friends
-against `evaluation.real_split`, held-out training digits) is copied as it is, and the generator
-the guard kept (`best_generator.weights.h5`, lowest validation FID) and the final one are scored
-once on MNIST `test[:5000]` with the reference classifier: FID on its features, class entropy,
-mean confidence, precision/recall/density/coverage, and label agreement for conditional models.
+`cvae_mnist`, `cgan_cifar10`), the collapse guard's per-epoch history (`sample_quality.jsonl`: FID and
+friends against `evaluation.real_split`, held-out training images) is copied as it is, and the generator
+the guard kept (`best_generator.weights.h5`, lowest validation FID) and the final one are scored once
+on `test[:5000]` of `--data` (MNIST, or CIFAR-10) with the reference classifier: FID on its features,
+class entropy, mean confidence, precision/recall/density/coverage, and label agreement for conditional models.
 The FID between `test[:5000]` and `test[5000:]` is given as a reference point.
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/sample_quality.py \\
         --classifier=workdirs/classifier_mnist/model.keras \\
         --workdir=workdirs/dcgan_mnist --workdir=workdirs/cgan_mnist --workdir=workdirs/cvae_mnist
 
-Prints and writes `benchmarks/results/sample_quality.json`.
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/sample_quality.py --data=cifar10 \\
+        --classifier=workdirs/classifier_cifar10/model.keras --workdir=workdirs/cgan_cifar10 \\
+        --output=benchmarks/results/sample_quality_cifar10.json
+
+Prints and writes `benchmarks/results/sample_quality.json` (or `--output`).
 """
 
 import argparse
@@ -75,7 +79,8 @@ def describe(quality: dict[str, float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", action="append", required=True, help="A trained generator's work dir; repeatable.")
-    parser.add_argument("--classifier", required=True, help="The reference classifier (classifier_mnist).")
+    parser.add_argument("--classifier", required=True, help="The reference classifier (classifier_mnist, or classifier_cifar10).")
+    parser.add_argument("--data", default="mnist", choices=("mnist", "cifar10"), help="The data the generators were trained on.")
     parser.add_argument("--num_samples", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", default=default_output("sample_quality"))
@@ -83,14 +88,15 @@ def main() -> None:
     started = time.time()
     classifier = load_model(arguments.classifier)
     features = classifier.feature_extractor()
-    test_features = extract_features(features, load_arrays("mnist", split="test[:5000]")[0])
-    second_half = extract_features(features, load_arrays("mnist", split="test[5000:]")[0])
+    test_features = extract_features(features, load_arrays(arguments.data, split="test[:5000]")[0])
+    second_half = extract_features(features, load_arrays(arguments.data, split="test[5000:]")[0])
     runs = [evaluate_workdir(workdir, classifier, test_features, arguments.num_samples, arguments.seed) for workdir in arguments.workdir]
     for run in runs:
         print(f"{run['experiment']}: epoch {run['selected_epoch']} (selected on {run['validation_split']}): {describe(run['test_selected'])}; "
               f"final epoch: {describe(run['test_final'])}")
     document = {
         "benchmark": "sample_quality",
+        "data": arguments.data,
         "classifier": arguments.classifier,
         "test_split": "test[:5000]",
         "num_samples": arguments.num_samples,
