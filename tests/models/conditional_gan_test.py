@@ -56,3 +56,38 @@ def test_round_trips_with_projection_discriminator(tmp_path):
     inputs = [np.zeros((2, 8), np.float32), np.array([1, 2], np.int32)]
     assert_round_trips(cgan, inputs, str(tmp_path))
     assert isinstance(keras.saving.load_model(str(tmp_path / "model.keras")), ConditionalGAN)
+
+
+def auxiliary_classifier_cgan(class_loss_weight: float = 1.0, *, class_logits: bool = True) -> ConditionalGAN:
+    return ConditionalGAN(
+        generator=dcgan_generator(latent_dim=16, base_filters=8, num_classes=10),
+        discriminator=dcgan_discriminator(base_filters=8, num_classes=10, class_logits=class_logits),
+        latent_dim=16,
+        num_classes=10,
+        class_loss_weight=class_loss_weight,
+        simultaneous_updates=True,
+    )
+
+
+def test_the_auxiliary_classifier_learns_the_classes_of_real_images(tmp_path):
+    keras.utils.set_random_seed(0)
+    cgan = auxiliary_classifier_cgan()
+    cgan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    batches = generation_dataset(load_dataset("sample", split="train[:1024]"), batch_size=64, conditional=True)
+    logs = cgan.fit(batches, epochs=3, verbose=0).history
+    assert logs["real_class_accuracy"][-1] > 0.5  # Chance is 0.1: the class loss on real digits teaches the discriminator.
+    assert np.isfinite(logs["generator_loss"][-1])
+    inputs = [np.zeros((2, 16), np.float32), np.array([1, 2], np.int32)]
+    assert_round_trips(cgan, inputs, str(tmp_path))
+    assert keras.saving.load_model(str(tmp_path / "model.keras")).class_loss_weight == 1.0
+
+
+@pytest.mark.parametrize("class_loss_weight, class_logits", [(1.0, False), (0.0, True)])
+def test_a_discriminator_without_matching_class_logits_is_refused(class_loss_weight, class_logits):
+    with pytest.raises(ValueError, match="outputs per image"):
+        auxiliary_classifier_cgan(class_loss_weight, class_logits=class_logits)
+
+
+def test_class_logits_need_classes():
+    with pytest.raises(ValueError, match="num_classes"):
+        dcgan_discriminator(class_logits=True)

@@ -132,6 +132,20 @@ def test_time_budget_anneals_both_optimizers_of_a_gan(tmp_path, monkeypatch):
         assert float(optimizer.learning_rate) == 0.0
 
 
+def test_a_resumed_run_continues_its_time_budget_instead_of_starting_over(tmp_path):
+    import keras
+
+    first = train_and_evaluate(get_experiment("classifier_mnist_smoke"), str(tmp_path))
+    with open(tmp_path / "checkpoints" / f"step_{_trained_steps(tmp_path):09d}" / "progress.json") as handle:
+        checkpointed = json.load(handle)["train_seconds"]
+    assert 0.0 < checkpointed <= first["train_seconds"]  # Written at the last epoch's end, before the run's last callbacks.
+    # Rerun with more epochs and a budget the first process already used: it trains one execution at a zero rate.
+    budget = ["train.epochs=1000", f"train.time_budget_minutes={first['train_seconds'] / 120:.6f}"]
+    resumed = train_and_evaluate(get_experiment("classifier_mnist_smoke", budget), str(tmp_path))
+    assert float(keras.saving.load_model(tmp_path / "model.keras").optimizer.learning_rate) == 0.0
+    assert resumed["train_seconds"] > checkpointed  # The whole run's training time, not only this process's.
+
+
 def test_non_finite_loss_stops_training_naming_the_step(tmp_path):
     from tf_genrepair.training.callbacks import TrainingDivergedError
 

@@ -68,6 +68,7 @@ class GANConfig:
     r1_weight: float = 0.0
     label_smoothing: float = 0.0
     ema_decay: float | None = None
+    class_loss_weight: float = 0.0  # cgan with the dcgan network: AC-GAN's auxiliary classification loss (0: off).
 
 
 @dataclasses.dataclass

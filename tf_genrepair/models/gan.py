@@ -176,20 +176,39 @@ class GAN(GenerativeModel, keras.Model):
         """Scores reals and fakes in two discriminator calls, so the generator's gradient skips the reals."""
         return self.call_discriminator(real, labels, training=training), self.call_discriminator(fake, labels, training=training)
 
+    def adversarial_scores(self, outputs: tf.Tensor) -> tf.Tensor:
+        """The real/fake scores among the discriminator's outputs (all of them, unless a subclass adds more)."""
+        return outputs
+
+    def auxiliary_discriminator_loss(self, real_outputs: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor | float:
+        """A per-example loss the discriminator adds on real images (none here; `ConditionalGAN`'s class loss)."""
+        return 0.0
+
+    def auxiliary_generator_loss(self, fake_outputs: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor | float:
+        """A per-example loss the generator adds on its images (none here; `ConditionalGAN`'s class loss)."""
+        return 0.0
+
     def _discriminator_terms(self, real: tf.Tensor, fake: tf.Tensor, labels: tf.Tensor | None, draw: int, *, training: bool):
-        """Per-example discriminator loss with its penalties, and the scores it saw."""
-        real_scores, fake_scores = self._scores(real, fake, labels, training=training)
+        """Per-example discriminator loss with its penalties, and the outputs it gave on reals and fakes."""
+        real_outputs, fake_outputs = self._scores(real, fake, labels, training=training)
+        real_scores, fake_scores = self.adversarial_scores(real_outputs), self.adversarial_scores(fake_outputs)
         per_example = self.adversarial_loss.discriminator(real_scores, fake_scores, label_smoothing=self.label_smoothing)
-        discriminate = lambda images: self.call_discriminator(images, labels, training=training)
+        per_example += self.auxiliary_discriminator_loss(real_outputs, labels)
+        discriminate = lambda images: self.adversarial_scores(self.call_discriminator(images, labels, training=training))
         if self.loss_name == "wasserstein" and self.gradient_penalty_weight:
             batch = tf.shape(real)[0]
             weights = self._replica_draw(batch, [], draw + INTERPOLATION_DRAW_OFFSET, tf.random.stateless_uniform)
             per_example += self.gradient_penalty_weight * gradient_penalty(discriminate, real, fake, interpolation_weights=weights)
         if self.r1_weight:
             per_example += self.r1_weight * r1_penalty(discriminate, real)
-        return per_example, real_scores, fake_scores
+        return per_example, real_outputs, fake_outputs
 
-    def _update_trackers(self, generator_loss, discriminator_loss, real_scores, fake_scores) -> dict[str, tf.Tensor]:
+    def _generator_terms(self, fake_outputs: tf.Tensor, labels: tf.Tensor | None) -> tf.Tensor:
+        """Per-example generator loss from the discriminator's outputs on the generated images."""
+        return self.adversarial_loss.generator(self.adversarial_scores(fake_outputs)) + self.auxiliary_generator_loss(fake_outputs, labels)
+
+    def _update_trackers(self, generator_loss, discriminator_loss, real_outputs, fake_outputs, labels) -> dict[str, tf.Tensor]:
+        real_scores, fake_scores = self.adversarial_scores(real_outputs), self.adversarial_scores(fake_outputs)
         self.generator_loss_tracker.update_state(generator_loss)
         self.discriminator_loss_tracker.update_state(discriminator_loss)
         self.real_score_tracker.update_state(real_scores)
@@ -206,8 +225,8 @@ class GAN(GenerativeModel, keras.Model):
         if self.simultaneous_updates:
             with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
                 fake = self.call_generator(self._latents(batch, 0), labels, training=True)
-                per_example, real_scores, fake_scores = self._discriminator_terms(real, fake, labels, 0, training=True)
-                generator_per_example = self.adversarial_loss.generator(fake_scores)
+                per_example, real_outputs, fake_outputs = self._discriminator_terms(real, fake, labels, 0, training=True)
+                generator_per_example = self._generator_terms(fake_outputs, labels)
                 discriminator_loss, generator_loss = average(per_example), average(generator_per_example)
             self._apply(self.discriminator_optimizer, discriminator_tape, discriminator_loss, self.discriminator)
             self._apply(self.generator_optimizer, generator_tape, generator_loss, self.generator)
@@ -215,17 +234,17 @@ class GAN(GenerativeModel, keras.Model):
             for step in range(self.discriminator_steps):
                 fake = self.call_generator(self._latents(batch, step), labels, training=True)
                 with tf.GradientTape() as tape:
-                    per_example, real_scores, fake_scores = self._discriminator_terms(real, fake, labels, step, training=True)
+                    per_example, real_outputs, fake_outputs = self._discriminator_terms(real, fake, labels, step, training=True)
                     discriminator_loss = average(per_example)
                 self._apply(self.discriminator_optimizer, tape, discriminator_loss, self.discriminator)
             with tf.GradientTape() as tape:
                 fake = self.call_generator(self._latents(batch, self.discriminator_steps), labels, training=True)
-                generator_per_example = self.adversarial_loss.generator(self.call_discriminator(fake, labels, training=True))
+                generator_per_example = self._generator_terms(self.call_discriminator(fake, labels, training=True), labels)
                 generator_loss = average(generator_per_example)
             self._apply(self.generator_optimizer, tape, generator_loss, self.generator)
         if self.ema_generator is not None:
             update_average(self.ema_generator, self.generator, self.ema_decay)
-        return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
+        return self._update_trackers(generator_per_example, per_example, real_outputs, fake_outputs, labels)
 
     @staticmethod
     def _apply(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss: tf.Tensor, network: keras.Model) -> None:
@@ -236,9 +255,9 @@ class GAN(GenerativeModel, keras.Model):
         real, labels = self.unpack(data)
         real = 2.0 * tf.cast(real, tf.float32) - 1.0
         fake = self.call_generator(self._latents(tf.shape(real)[0], 0), labels, training=False)
-        per_example, real_scores, fake_scores = self._discriminator_terms(real, fake, labels, 0, training=False)
-        generator_per_example = self.adversarial_loss.generator(fake_scores)
-        return self._update_trackers(generator_per_example, per_example, real_scores, fake_scores)
+        per_example, real_outputs, fake_outputs = self._discriminator_terms(real, fake, labels, 0, training=False)
+        generator_per_example = self._generator_terms(fake_outputs, labels)
+        return self._update_trackers(generator_per_example, per_example, real_outputs, fake_outputs, labels)
 
     # --- Sampling. ---
 
@@ -258,9 +277,14 @@ class GAN(GenerativeModel, keras.Model):
         model = config.model
         num_classes = model.num_classes if cls.conditional else None
         shape = model.image_shape
+        class_logits = bool(cls.conditional and model.class_loss_weight)
         if model.network == "dcgan":
             generator = dcgan_generator(latent_dim=model.latent_dim, image_shape=shape, base_filters=model.base_filters, num_classes=num_classes)
-            discriminator = dcgan_discriminator(image_shape=shape, base_filters=model.base_filters, dropout=model.dropout, num_classes=num_classes)
+            discriminator = dcgan_discriminator(
+                image_shape=shape, base_filters=model.base_filters, dropout=model.dropout, num_classes=num_classes, class_logits=class_logits
+            )
+        elif model.network == "mlp" and class_logits:
+            raise ValueError(f"model.class_loss_weight={model.class_loss_weight} needs network dcgan; the mlp discriminator has no class logits.")
         elif model.network == "mlp":
             hidden = (model.hidden_units, model.hidden_units)
             generator = mlp_generator(latent_dim=model.latent_dim, image_shape=shape, hidden_units=hidden, num_classes=num_classes)
@@ -278,7 +302,7 @@ class GAN(GenerativeModel, keras.Model):
             seed=config.train.seed,
         )
         if cls.conditional:
-            options["num_classes"] = model.num_classes
+            options.update(num_classes=model.num_classes, class_loss_weight=model.class_loss_weight)
         return cls(generator=generator, discriminator=discriminator, **options)
 
     @classmethod

@@ -49,17 +49,21 @@ def dcgan_discriminator(
     base_filters: int = 64,
     dropout: float = 0.3,
     num_classes: int | None = None,
+    class_logits: bool = False,
     name: str = "dcgan_discriminator",
 ) -> keras.Model:
     """Two strided 5x5 convolutions (f, 2f) with leaky ReLU and dropout, then one raw score.
 
     With `num_classes` the score gains a projection term `<embed(y), phi(x)>`
-    (Miyato and Koyama 2018).
+    (Miyato and Koyama 2018); with `class_logits` too, the outputs are `[B, 1 + num_classes]`:
+    the score, then class logits from the same features (an AC-GAN's auxiliary classifier).
 
     Example:
         >>> discriminator = dcgan_discriminator(image_shape=(28, 28, 1), num_classes=10)
     """
     check_divisible_by_4(image_shape)
+    if class_logits and num_classes is None:
+        raise ValueError("`class_logits` needs `num_classes`.")
     inputs, images, labels = image_and_label_inputs(image_shape, num_classes)
     x = images
     for filters in (base_filters, 2 * base_filters):
@@ -71,4 +75,6 @@ def dcgan_discriminator(
     if labels is not None:
         projection = keras.layers.Embedding(num_classes, features.shape[-1])(labels)
         score = keras.layers.Add()([score, keras.layers.Dot(axes=1)([projection, features])])
+    if class_logits:
+        score = keras.layers.Concatenate()([score, keras.layers.Dense(num_classes)(features)])
     return keras.Model(inputs, score, name=name)

@@ -111,20 +111,25 @@ class TimeBudget(keras.callbacks.Callback):
     learning rates must be plain values, not schedules.
 
     Args:
-        minutes: The training-time budget.
+        minutes: The training-time budget of the whole run.
+        spent_seconds: Training time the run already spent before this process (a resumed run): the
+            budget and the cosine continue from there instead of starting over.
     """
 
-    def __init__(self, minutes: float) -> None:
+    def __init__(self, minutes: float, *, spent_seconds: float = 0.0) -> None:
         super().__init__()
         if minutes <= 0:
             raise ValueError(f"`minutes` must be positive. Received: minutes={minutes}")
+        if spent_seconds < 0:
+            raise ValueError(f"`spent_seconds` must be >= 0. Received: spent_seconds={spent_seconds}")
         self.minutes = minutes
+        self.spent_seconds = spent_seconds
         self.started: float | None = None
         self.initial_learning_rates: list[tuple[keras.optimizers.Optimizer, float]] = []
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         if self.started is None:  # The first `fit` of the run; a resumed run may call `fit` twice.
-            self.started = time.monotonic()
+            self.started = time.monotonic() - self.spent_seconds
             self.initial_learning_rates = [(optimizer, float(optimizer.learning_rate)) for optimizer in self.model.training_optimizers()]
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:

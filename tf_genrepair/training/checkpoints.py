@@ -3,7 +3,7 @@
 A checkpoint is a folder `step_000000120/` holding `state.weights.h5` (weights, optimizer
 slots and step counters, EMA weights), `random_state.npz` (the state of every seed
 generator, e.g. of dropout layers, which `save_weights` leaves out) and `progress.json`
-(the global step). It is written under a temporary name and
+(the global step, and the training seconds spent to reach it over every process of the run). It is written under a temporary name and
 renamed into place, so a kill at any moment leaves either the whole checkpoint or none.
 """
 
@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import warnings
 import zipfile
 
@@ -32,10 +33,11 @@ _CHECKPOINT_NAME = re.compile(r"^step_(\d{9})$")
 
 @dataclasses.dataclass(frozen=True)
 class Progress:
-    """Where a run stands: `global_step` training steps done, `steps_per_epoch` to an epoch."""
+    """Where a run stands: `global_step` training steps done, `steps_per_epoch` to an epoch, `train_seconds` spent on them."""
 
     global_step: int
     steps_per_epoch: int
+    train_seconds: float = 0.0
 
     @property
     def epoch(self) -> int:
@@ -58,7 +60,7 @@ def _read_progress(folder: str) -> Progress | None:
         with np.load(os.path.join(folder, RANDOM_STATE_FILE)) as random_state:
             for name in random_state.files:
                 random_state[name]
-        return Progress(int(progress["global_step"]), int(progress["steps_per_epoch"]))
+        return Progress(int(progress["global_step"]), int(progress["steps_per_epoch"]), float(progress.get("train_seconds", 0.0)))
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
         return None
 
@@ -121,6 +123,13 @@ class TrainingCheckpoints(GlobalStepCallback):
         self.restore_from, self.progress = self._newest_sound()
         super().__init__(initial_step=self.progress.global_step if self.progress else 0)
         self.saved_step = self.global_step
+        self._earlier_seconds = self.progress.train_seconds if self.progress else 0.0
+        self._started: float | None = None
+
+    @property
+    def train_seconds(self) -> float:
+        """Training time of the whole run: the earlier processes' (as checkpointed) plus this one's since `fit` began."""
+        return self._earlier_seconds + (time.monotonic() - self._started if self._started is not None else 0.0)
 
     def _checkpoints(self) -> list[tuple[int, str]]:
         """(global step, folder) of every complete checkpoint, newest first."""
@@ -150,6 +159,8 @@ class TrainingCheckpoints(GlobalStepCallback):
         return None, None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        if self._started is None:  # The first `fit` of this process; a resumed run may call `fit` twice.
+            self._started = time.monotonic()
         self.restore(self.model)
 
     def restore(self, model: keras.Model) -> None:
@@ -187,6 +198,6 @@ class TrainingCheckpoints(GlobalStepCallback):
             self.model.save_weights(os.path.join(temporary, STATE_FILE))
             np.savez(os.path.join(temporary, RANDOM_STATE_FILE), *[variable.numpy() for variable in _random_state_variables(self.model)])
             with open(os.path.join(temporary, PROGRESS_FILE), "w", encoding="utf-8") as handle:
-                json.dump({"global_step": self.global_step, "steps_per_epoch": self.steps_per_epoch}, handle)
+                json.dump({"global_step": self.global_step, "steps_per_epoch": self.steps_per_epoch, "train_seconds": self.train_seconds}, handle)
         for _, folder in self._checkpoints()[self.keep :]:
             _remove_atomically(folder)

@@ -9,7 +9,6 @@ import json
 import math
 import os
 import sys
-import time
 
 import keras
 import numpy as np
@@ -68,7 +67,7 @@ def _callbacks(model: ModelKind, config: ExperimentConfig, workdir: str, evaluat
     """Divergence stop first (so bad weights are never checkpointed), then checkpoints, then the chief's logs and pictures."""
     callbacks = [StopOnNonFiniteLoss(checkpoints.folder, initial_step=checkpoints.global_step), checkpoints]
     if config.train.time_budget_minutes:
-        callbacks.append(TimeBudget(config.train.time_budget_minutes))
+        callbacks.append(TimeBudget(config.train.time_budget_minutes, spent_seconds=checkpoints.train_seconds))
     if not chief:
         return callbacks
     callbacks.append(ResidentMemory(os.path.join(workdir, "resident_memory.jsonl")))  # Before TensorBoard, which then logs it.
@@ -148,10 +147,8 @@ def train_and_evaluate(config: ExperimentConfig, workdir: str) -> dict[str, floa
     )
     if config.train.initial_weights and checkpoints.restore_from is None:
         warm_start(model, config.train.initial_weights)
-    started = time.time()
     _fit(model, config, train, evaluation, steps, checkpoints, _callbacks(model, config, workdir, evaluation, guard, checkpoints, chief))
-    train_seconds = time.time() - started
-    metrics = {"train_seconds": train_seconds, "train_epochs": checkpoints.global_step / steps, **reference}
+    metrics = {"train_seconds": checkpoints.train_seconds, "train_epochs": checkpoints.global_step / steps, **reference}
     if evaluation is not None:
         metrics.update({name: float(value) for name, value in model.evaluate(evaluation, return_dict=True, verbose=0).items()})
     if guard:
