@@ -34,9 +34,9 @@ class GAN(GenerativeModel, keras.Model):
         latent_dim: Size of the latent code.
         discriminator_steps: Discriminator updates per generator update (each with new
             latents, on the same real batch).
-        simultaneous_updates: One fused step: a single generator pass and a single
-            discriminator pass on the concatenated real and fake batch feed both losses,
-            and both networks update from the same forward pass (as in the TensorFlow
+        simultaneous_updates: One fused step: a single generator pass, and one
+            discriminator call on the reals and one on the fakes, feed both losses;
+            both networks update from the same forward pass (as in the TensorFlow
             DCGAN tutorial). Otherwise updates alternate: discriminator, then generator
             on fresh latents (Goodfellow et al. 2014, Algorithm 1).
         gradient_penalty_weight: Weight of the WGAN-GP penalty (used by `wasserstein`).
