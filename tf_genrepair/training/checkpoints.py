@@ -123,13 +123,13 @@ class TrainingCheckpoints(GlobalStepCallback):
         self.restore_from, self.progress = self._newest_sound()
         super().__init__(initial_step=self.progress.global_step if self.progress else 0)
         self.saved_step = self.global_step
-        self._earlier_seconds = self.progress.train_seconds if self.progress else 0.0
         self._started: float | None = None
 
     @property
     def train_seconds(self) -> float:
         """Training time of the whole run: the earlier processes' (as checkpointed) plus this one's since `fit` began."""
-        return self._earlier_seconds + (time.monotonic() - self._started if self._started is not None else 0.0)
+        earlier = self.progress.train_seconds if self.progress else 0.0
+        return earlier + (time.monotonic() - self._started if self._started is not None else 0.0)
 
     def _checkpoints(self) -> list[tuple[int, str]]:
         """(global step, folder) of every complete checkpoint, newest first."""
