@@ -6,11 +6,16 @@ twelve classic corruptions, MNIST test set) is one damage seed. This scores each
 severity, the mean and the standard deviation over damage seeds of the accuracy, the mean of
 per-corruption recovered fractions and the pooled recovered fraction; with restorers from several
 training seeds (`--restorer=name=path`, repeated), also over all (training seed, damage seed) pairs.
+With `--augmented_classifier` (the same network trained on the damage), also its accuracy on the damaged
+images and each restorer's gap to it in points (clean classifier + restorer minus augmented on damaged).
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/recognition_seeds.py \
         --classifier=workdirs/classifier_mnist/model.keras \
         --restorer=seed0=workdirs/restore_mnist_e6/model.keras --restorer=seed1=workdirs/restore_mnist_e6_seed1/model.keras \
         --output=benchmarks/results/recognition_seeds.json
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/recognition_seeds.py --data=cifar10 \
+        --classifier=workdirs/classifier_cifar10/model.keras --augmented_classifier=workdirs/classifier_cifar10_augmented/model.keras \
+        --restorer=unet=workdirs/restore_cifar10/model.keras --output=benchmarks/results/recognition_seeds_cifar10.json
 """
 
 import argparse
@@ -32,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.results import default_output, write_results  # noqa: E402
 
 FIGURES = ("accuracy", "recovered_mean", "recovered_pooled")
+CLEAN, AUGMENTED = "clean", "augmented"
 
 
 def mean_and_spread(values: list[float]) -> dict:
@@ -40,19 +46,34 @@ def mean_and_spread(values: list[float]) -> dict:
 
 
 def headline(summary: dict, method: str) -> dict:
-    """`{severity: {figure: value}}` of one method in a `summarize` result."""
-    return {int(severity): {figure: methods[method][figure] for figure in FIGURES} for severity, methods in summary["methods"].items()}
+    """`{severity: {figure: value}}` of one method in a `summarize` result, with `gap_to_augmented_points` when the
+    summary compares against an augmented classifier (restorers only)."""
+    result = {}
+    for severity, methods in summary["methods"].items():
+        figures = {figure: methods[method][figure] for figure in FIGURES}
+        versus = summary["versus_augmentation"].get(severity, {}).get("per_restorer", {})
+        if method in versus:
+            figures["gap_to_augmented_points"] = versus[method]["gap_points"]
+        result[int(severity)] = figures
+    return result
+
+
+def augmented_headline(summary: dict) -> dict:
+    """`{severity: {"accuracy": value}}`: the augmented classifier on the damaged images, mean over corruptions."""
+    return {int(severity): {"accuracy": values["mean_accuracy"][f"{AUGMENTED} + damaged"]} for severity, values in summary["versus_augmentation"].items()}
 
 
 def aggregate(runs: list[dict]) -> dict:
-    """`{severity: {figure: mean_and_spread}}` over runs shaped like `headline`."""
+    """`{severity: {figure: mean_and_spread}}` over runs shaped like `headline` (the figures every run has)."""
     severities = sorted(runs[0])
-    return {severity: {figure: mean_and_spread([run[severity][figure] for run in runs]) for figure in FIGURES} for severity in severities}
+    return {severity: {figure: mean_and_spread([run[severity][figure] for run in runs]) for figure in runs[0][severity]} for severity in severities}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classifier", required=True, help="The reference classifier .keras file.")
+    parser.add_argument("--augmented_classifier", help="The same network trained on the damage (.keras): restoration's rival.")
+    parser.add_argument("--data", default="mnist", help="Dataset name for load_arrays (mnist, cifar10, ...).")
     parser.add_argument("--restorer", action="append", required=True, help="name=path of a Restorer .keras file; repeat for training seeds.")
     parser.add_argument("--damage_seeds", default="0,1,2")
     parser.add_argument("--severities", default="3,5")
@@ -63,19 +84,26 @@ def main() -> None:
     restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
     seeds = [int(seed) for seed in arguments.damage_seeds.split(",")]
     severities = [int(severity) for severity in arguments.severities.split(",")]
-    images, labels = load_arrays("mnist", split=f"test[:{arguments.num_images}]")
-    classifier = load_model(arguments.classifier)
+    images, labels = load_arrays(arguments.data, split=f"test[:{arguments.num_images}]")
+    classifiers = {CLEAN: load_model(arguments.classifier)}
+    if arguments.augmented_classifier:
+        classifiers[AUGMENTED] = load_model(arguments.augmented_classifier)
     restorers = {name: functools.partial(load_model(path).restore, batch_size=500) for name, path in restorer_paths.items()}
     per_run = {name: {} for name in restorers}
     for seed in seeds:
         print(f"damage seed {seed}", file=sys.stderr, flush=True)
-        report = evaluate_recognition_gain(classifier, restorers, images, labels, CLASSIC_CORRUPTIONS, severities, seed=seed)
-        summary = summarize(report)
+        report = evaluate_recognition_gain(classifiers, restorers, images, labels, CLASSIC_CORRUPTIONS, severities, seed=seed)
+        summary = summarize(report, augmented_classifier=AUGMENTED if AUGMENTED in classifiers else None)
         for name in restorers:
             per_run[name][seed] = headline(summary, name)
         per_run.setdefault("damaged", {})[seed] = headline(summary, "damaged")
+        if AUGMENTED in classifiers:
+            per_run.setdefault(f"{AUGMENTED}_classifier_on_damaged", {})[seed] = augmented_headline(summary)
     result = {
         "benchmark": "recognition_seeds",
+        "data": arguments.data,
+        "classifier": arguments.classifier,
+        "augmented_classifier": arguments.augmented_classifier,
         "restorers": restorer_paths,
         "corruptions": list(CLASSIC_CORRUPTIONS),
         "num_images": len(images),

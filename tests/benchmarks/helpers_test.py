@@ -139,6 +139,18 @@ def test_recognition_error_bars_are_mean_and_sample_deviation_over_runs():
     assert figures["recovered_pooled"]["std"] == 0.0 and figures["recovered_mean"]["values"] == [0.80, 0.84]
 
 
+def test_recognition_headline_carries_the_gap_to_the_augmented_classifier():
+    seeds = _script("recognition_seeds")
+    figures = {"accuracy": 0.8, "recovered_mean": 0.5, "recovered_pooled": 0.6}
+    summary = {
+        "methods": {3: {"unet": figures, "damaged": {**figures, "accuracy": 0.6}}},
+        "versus_augmentation": {3: {"mean_accuracy": {"augmented + damaged": 0.75}, "per_restorer": {"unet": {"gap_points": 5.0}}}},
+    }
+    assert seeds.headline(summary, "unet")[3]["gap_to_augmented_points"] == 5.0
+    assert "gap_to_augmented_points" not in seeds.headline(summary, "damaged")[3]
+    assert seeds.augmented_headline(summary) == {3: {"accuracy": 0.75}}
+
+
 def test_row_store_reuses_only_classical_rows_and_survives_a_restart(tmp_path):
     import sys
 
