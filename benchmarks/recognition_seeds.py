@@ -31,6 +31,7 @@ from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS  # noqa: E402
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.evaluation import evaluate_recognition_gain  # noqa: E402
 from tf_genrepair.evaluation.report import summarize  # noqa: E402
+from tf_genrepair.io.plots import save_curves  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,20 @@ def aggregate(runs: list[dict]) -> dict:
     return {severity: {figure: mean_and_spread([run[severity][figure] for run in runs]) for figure in runs[0][severity]} for severity in severities}
 
 
+def save_accuracy_plot(over_damage_seeds: dict, clean_accuracy: dict, path: str, *, title: str) -> str:
+    """Mean accuracy over corruptions vs severity, one line per row of `over_damage_seeds`, bars of one standard deviation."""
+    keys = sorted(next(iter(over_damage_seeds.values())), key=int)  # Severities: ints, or strings once read back from JSON.
+    series, errors = {}, {}
+    for name, figures in over_damage_seeds.items():
+        label = f"{AUGMENTED} classifier + damaged" if name == f"{AUGMENTED}_classifier_on_damaged" else f"{CLEAN} classifier + {name}"
+        series[label] = [100 * figures[key]["accuracy"]["mean"] for key in keys]
+        errors[label] = [100 * figures[key]["accuracy"]["std"] for key in keys]
+    for classifier, accuracy in clean_accuracy.items():
+        series[f"{classifier} classifier on clean images"] = [100 * accuracy] * len(keys)
+    dashed = [label for label in series if label.endswith("clean images")]
+    return save_curves([int(key) for key in keys], series, path, x_label="severity", y_label="accuracy (%)", title=title, dashed=dashed, errors=errors)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classifier", required=True, help="The reference classifier .keras file.")
@@ -79,6 +94,7 @@ def main() -> None:
     parser.add_argument("--severities", default="3,5")
     parser.add_argument("--num_images", type=int, default=10_000)
     parser.add_argument("--output", default=default_output("recognition_seeds"))
+    parser.add_argument("--plot", help="Also save accuracy vs severity (mean over corruptions, error bars over damage seeds) as this PNG.")
     arguments = parser.parse_args()
     started = time.time()
     restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
@@ -90,10 +106,12 @@ def main() -> None:
         classifiers[AUGMENTED] = load_model(arguments.augmented_classifier)
     restorers = {name: functools.partial(load_model(path).restore, batch_size=500) for name, path in restorer_paths.items()}
     per_run = {name: {} for name in restorers}
+    clean_accuracy = {}
     for seed in seeds:
         print(f"damage seed {seed}", file=sys.stderr, flush=True)
         report = evaluate_recognition_gain(classifiers, restorers, images, labels, CLASSIC_CORRUPTIONS, severities, seed=seed)
         summary = summarize(report, augmented_classifier=AUGMENTED if AUGMENTED in classifiers else None)
+        clean_accuracy = report["clean_accuracy"]
         for name in restorers:
             per_run[name][seed] = headline(summary, name)
         per_run.setdefault("damaged", {})[seed] = headline(summary, "damaged")
@@ -107,12 +125,16 @@ def main() -> None:
         "restorers": restorer_paths,
         "corruptions": list(CLASSIC_CORRUPTIONS),
         "num_images": len(images),
+        "clean_accuracy": clean_accuracy,
         "damage_seeds": seeds,
         "per_run": {name: {str(seed): run for seed, run in runs.items()} for name, runs in per_run.items()},
         "over_damage_seeds": {name: aggregate(list(runs.values())) for name, runs in per_run.items()},
         "over_all_restorers_and_damage_seeds": aggregate([run for name in restorers for run in per_run[name].values()]),
     }
     result = write_results(arguments.output, result, started=started)
+    if arguments.plot:
+        title = f"{arguments.data}: mean over {len(CLASSIC_CORRUPTIONS)} corruptions, {len(seeds)} damage seeds"
+        print("wrote", save_accuracy_plot(result["over_damage_seeds"], clean_accuracy, arguments.plot, title=title))
     for severity, figures in result["over_all_restorers_and_damage_seeds"].items():
         text = ", ".join(f"{figure} {value['mean']:.4f} +- {value['std']:.4f}" for figure, value in figures.items())
         print(f"severity {severity}: {text}")

@@ -29,3 +29,12 @@ def test_rgb_grid(tmp_path):
 def test_empty_grid_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="non-empty"):
         save_image_grid(np.zeros((0, 8, 8, 1)), str(tmp_path / "empty.png"))
+
+
+def test_error_bars_are_drawn(tmp_path):
+    series = {"restored": [0.8, 0.6]}
+    plain = save_curves([3, 5], series, str(tmp_path / "plain.png"), x_label="severity", y_label="accuracy")
+    barred = save_curves([3, 5], series, str(tmp_path / "bars.png"), x_label="severity", y_label="accuracy", errors={"restored": [0.05, 0.1]})
+    with Image.open(plain) as first, Image.open(barred) as second:
+        first, second = np.asarray(first), np.asarray(second)
+    assert first.shape != second.shape or (first != second).any()

@@ -104,10 +104,12 @@ def save_curves(
     y_label: str,
     title: str | None = None,
     dashed: Sequence[str] = (),
+    errors: Mapping[str, Sequence[float]] | None = None,
 ) -> str:
     """Saves a line plot with one labelled line per entry of `series` (e.g. accuracy vs severity).
 
-    The x ticks are `x_values`; series named in `dashed` are drawn dashed.
+    The x ticks are `x_values`; series named in `dashed` are drawn dashed; a series named in `errors` gets
+    error bars of those half-widths (e.g. standard deviations over seeds).
 
     Example:
         >>> save_curves([1, 2, 3, 4, 5], {"damaged": [0.9, 0.8, 0.6, 0.4, 0.3]}, "accuracy.png",
@@ -115,7 +117,9 @@ def save_curves(
     """
     figure, axis = plt.subplots(figsize=(5, 3.5))
     for label, values in series.items():
-        axis.plot(list(x_values), list(values), marker="o", label=label, linestyle="--" if label in dashed else "-")
+        error = (errors or {}).get(label)
+        axis.errorbar(list(x_values), list(values), yerr=None if error is None else list(error), marker="o", capsize=3, label=label,
+                      linestyle="--" if label in dashed else "-")
     x_values = list(x_values)
     axis.set_xticks(x_values if len(x_values) <= 12 else x_values[:: -(-len(x_values) // 10)])  # At most about 10 labels.
     axis.set_xlabel(x_label)
