@@ -2,7 +2,7 @@
 
 import pytest
 
-from tf_genrepair.evaluation.report import summarize
+from tf_genrepair.evaluation.report import per_corruption_markdown, summarize
 
 CLEAN = {"clean": 0.9, "augmented": 0.88}
 # (classifier, corruption, family, method, kind, accuracy, recovered), all at severity 3.
@@ -49,3 +49,11 @@ def test_gap_to_the_augmented_classifier(report):
     gap = versus["per_restorer"]["unet"]
     assert gap["restoration_wins"] == ["box"] and gap["augmentation_wins"] == ["jpeg"]
     assert gap["gap_points"] == pytest.approx(100 * (0.825 - 0.805))
+
+
+def test_per_corruption_table_names_the_best_baseline(report):
+    lines = per_corruption_markdown(report, augmented_classifier="augmented").splitlines()
+    assert "| clean + damaged | clean + unet | augmented + damaged | augmented + unet | best classical |" in lines[2]
+    assert lines[4] == "| box | 3 | 0.5000 | 0.8000 | 0.7500 | 0.8000 | median 0.7000 |"
+    assert lines[5] == "| jpeg | 3 | 0.8000 | 0.8500 | 0.8600 | 0.8600 | median 0.8800 |"
+    assert len(per_corruption_markdown(report, corruptions=["jpeg"]).splitlines()) == 5

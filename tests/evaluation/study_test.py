@@ -42,7 +42,7 @@ def test_report_files_and_pictures(smoke_study):
         written = json.load(handle)
     assert written["rows"] == report["rows"] and written["generated_data"] == report["generated_data"]
     text = (folder / "report.md").read_text()
-    for heading in ("## Summary", "## Generative-prior restoration", "## Few labels: generated data and semi-supervised models", "## VAE latent codes", "## Every row"):
+    for heading in ("## Summary", "## Per corruption", "## Generative-prior restoration", "## Few labels: generated data and semi-supervised models", "## VAE latent codes", "## Every row"):
         assert heading in text
 
 

@@ -146,6 +146,31 @@ def summary_markdown(summary: dict, *, title: str = "Summary") -> str:
     return "\n".join(lines)
 
 
+def per_corruption_markdown(report: dict, *, augmented_classifier: str | None = None, corruptions: Sequence[str] | None = None) -> str:
+    """One line per (corruption, severity): the first classifier on damaged images, behind each restorer and the most
+    accurate classical baseline, and (with `augmented_classifier`) that classifier on damaged and restored images."""
+    rows = [row for row in report["rows"] if row["severity"] is not None and (corruptions is None or row["corruption"] in corruptions)]
+    main = next(iter(report["clean_accuracy"]))
+    index = _index(rows)
+    restorers = list(dict.fromkeys(row["method"] for row in rows if row["kind"] == "restorer"))
+    classifiers = [main] + ([augmented_classifier] if augmented_classifier else [])
+    columns = [(classifier, method) for classifier in classifiers for method in ["damaged", *restorers]]
+    headers = [f"{classifier} + {method}" for classifier, method in columns]
+    lines = [
+        f"## Per corruption (accuracy; best classical = the most accurate baseline that addresses the corruption, `{main}` classifier)",
+        "",
+        "| corruption | severity | " + " | ".join(headers) + " | best classical |",
+        "| --- | ---: | " + " | ".join("---:" for _ in headers) + " | --- |",
+    ]
+    for name, severity in dict.fromkeys((row["corruption"], row["severity"]) for row in rows):
+        cells = [_number(index[key]["accuracy"], 4) if key in index else "" for key in ((c, name, severity, m) for c, m in columns)]
+        classical = [row for row in rows if (row["classifier"], row["corruption"], row["severity"], row["kind"]) == (main, name, severity, "classical")]
+        best = max(classical, key=lambda row: row["accuracy"], default=None)
+        best_text = f"{best['method']} {best['accuracy']:.4f}" if best else ""
+        lines.append(f"| {name} | {severity} | " + " | ".join(cells) + f" | {best_text} |")
+    return "\n".join(lines) + "\n"
+
+
 def generated_data_markdown(rows: Sequence[dict]) -> str:
     """The few-label table: each method's test accuracy and its gain over the digit CNN on the real labels alone, in points."""
     baseline = {row["real_labels"]: row["test_accuracy"] for row in rows if row["classifier"] == "digit CNN" and row["generated_by"] is None}

@@ -30,6 +30,7 @@ from tf_genrepair.evaluation.report import (
     generated_data_markdown,
     latent_probe_markdown,
     leave_one_family_out_markdown,
+    per_corruption_markdown,
     save_before_after,
     save_corruption_gallery,
     summarize,
@@ -235,6 +236,7 @@ def run_study(study: RecognitionStudy, output_dir: str, *, models_root: str | No
     augmented = AUGMENTED if study.augmented_classifier else None
     known = [name for name in _corruptions(study) if name not in study.unknown_damage]
     summary = summarize(report, augmented_classifier=augmented, corruptions=known)
+    sections.insert(0, per_corruption_markdown(report, augmented_classifier=augmented, corruptions=known))
     if study.unknown_damage:
         unknown = summarize(report, augmented_classifier=augmented, corruptions=study.unknown_damage)
         sections.insert(0, summary_markdown(unknown, title="Damage outside the classic twelve (new families and compositions)"))
