@@ -114,6 +114,18 @@ def test_generate_grids_from_both_formats(models, tmp_path):
     assert generate_grid(models["vae"][1], str(tmp_path / "vae.png"), num=12).endswith("vae.png")
 
 
+def test_a_conditional_grid_without_a_label_puts_one_class_per_column(models, tmp_path, monkeypatch):
+    from tf_genrepair.deploy import file_tools
+
+    calls = []
+    monkeypatch.setattr(file_tools, "save_image_grid", lambda images, path, **options: calls.append((len(images), options)) or path)
+    for index, path in enumerate(models["cgan"]):
+        generate_grid(path, str(tmp_path / f"cycled_{index}.png"), num=25)
+    generate_grid(models["vae"][0], str(tmp_path / "vae.png"), num=25)
+    assert calls[0] == calls[1] == (25, {"columns": 10, "title": "25 samples; column k: class k"})
+    assert calls[2] == (25, {"columns": 10, "title": "25 samples"})
+
+
 def run_binary(module: str, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", f"tf_genrepair.bin.{module}", *arguments], capture_output=True, text=True, timeout=180)
 

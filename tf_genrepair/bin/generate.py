@@ -10,7 +10,7 @@ from tf_genrepair.bin.errors import about_flag, run_main
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "A GAN or VAE: .keras file, preset:<name> (genrepair-restore --list_presets) or a SavedModel folder from genrepair-export.")
 flags.DEFINE_integer("num", 64, "Number of samples.", lower_bound=1)
-flags.DEFINE_integer("label", None, "Class to sample (conditional models); default cycles through the classes.", lower_bound=0)
+flags.DEFINE_integer("label", None, "Class to sample (conditional models); default cycles through the classes, one class per column.", lower_bound=0)
 flags.DEFINE_integer("seed", 0, "Seed of the latent draw.")
 flags.DEFINE_string("output", None, "The grid PNG to write.")
 flags.DEFINE_bool("overwrite", False, "Replace an existing output file.")

@@ -143,7 +143,7 @@ def list_images(folder: str) -> list[str]:
     return names
 
 
-def _exported_samples(path: str, num: int, label: int | None, seed: int) -> np.ndarray:
+def _exported_samples(path: str, num: int, label: int | None, seed: int) -> tuple[np.ndarray, int | None]:
     loaded = tf.saved_model.load(path)
     if "sample" not in loaded.signatures:
         raise ValueError(f"{path} is not an exported generator (its signatures: {', '.join(sorted(loaded.signatures))}).")
@@ -151,24 +151,27 @@ def _exported_samples(path: str, num: int, label: int | None, seed: int) -> np.n
     if "labels" not in dict(sample.structured_input_signature[1]):
         if label is not None:
             raise ValueError(f"{path} is an unconditional generator: a label does not apply.")
-        return sample(count=tf.constant(num), seed=tf.constant(seed))["images"].numpy()
-    labels = np.full(num, label, np.int32) if label is not None else np.arange(num, dtype=np.int32) % int(loaded.num_classes.numpy())
-    return sample(labels=tf.constant(labels), seed=tf.constant(seed))["images"].numpy()
+        return sample(count=tf.constant(num), seed=tf.constant(seed))["images"].numpy(), None
+    classes = int(loaded.num_classes.numpy())
+    labels = np.full(num, label, np.int32) if label is not None else np.arange(num, dtype=np.int32) % classes
+    return sample(labels=tf.constant(labels), seed=tf.constant(seed))["images"].numpy(), None if label is not None else classes
 
 
-def _keras_samples(path: str, num: int, label: int | None, seed: int) -> np.ndarray:
+def _keras_samples(path: str, num: int, label: int | None, seed: int) -> tuple[np.ndarray, int | None]:
     model: keras.Model = load_model(path)
     if not getattr(model, "generative", False):
         raise ValueError(f"{path} holds a {type(model).__name__}, not a GAN or VAE.")
     if label is None:
-        return model.generate(num, seed=seed)
+        return model.generate(num, seed=seed), model.num_classes if model.conditional else None
     if not model.conditional:
         raise ValueError(f"{path} is an unconditional generator: a label does not apply.")
-    return model.sample(num, labels=label, seed=seed)
+    return model.sample(num, labels=label, seed=seed), None
 
 
 def generate_grid(path: str, output_path: str, *, num: int, label: int | None = None, seed: int = 0, overwrite: bool = False) -> str:
     """Samples `num` images from a GAN or VAE (`.keras` or exported SavedModel) and saves them as a grid PNG.
+
+    A conditional model without `label` cycles its classes: column k of the grid holds class k.
 
     Example:
         >>> generate_grid("workdirs/cgan_mnist/model.keras", "threes.png", num=64, label=3)
@@ -179,6 +182,9 @@ def generate_grid(path: str, output_path: str, *, num: int, label: int | None = 
         raise ValueError(f"Output {output_path} must be a .png file.")
     if os.path.exists(output_path) and not overwrite:
         raise ValueError(f"Output {output_path} exists; pass overwrite=True (--overwrite) to replace it.")
-    images = _exported_samples(path, num, label, seed) if _is_saved_model(path) else _keras_samples(path, num, label, seed)
-    title = f"{num} samples" + (f" of class {label}" if label is not None else "")
-    return save_image_grid(images, output_path, columns=min(num, 10), title=title)
+    images, cycled_classes = _exported_samples(path, num, label, seed) if _is_saved_model(path) else _keras_samples(path, num, label, seed)
+    if cycled_classes:
+        title, columns = f"{num} samples; column k: class k", min(num, cycled_classes)
+    else:
+        title, columns = f"{num} samples" + (f" of class {label}" if label is not None else ""), min(num, 10)
+    return save_image_grid(images, output_path, columns=columns, title=title)
