@@ -153,6 +153,14 @@ def test_evaluate_binary_names_a_malformed_external_set(smoke_study, tmp_path):
     assert "must hold arrays 'images' and 'labels'" in result.stderr
 
 
+def test_evaluate_binary_scores_the_split_it_is_given(smoke_study, tmp_path):
+    _, folder = smoke_study
+    arguments = ["--experiment=recognition_smoke", f"--workdir={tmp_path / 'out'}", f"--models_root={folder / 'models'}"]
+    result = run_evaluate(*arguments, "--test_split=tset[:50]")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'tset_images'" in result.stderr  # The sample data was asked for the given split, before any scoring.
+
+
 @pytest.mark.parametrize(
     "arrays, message",
     [
