@@ -16,7 +16,7 @@ Every `--every_minutes` of a side's training, `--samples` samples are scored on 
 (`train[98%:]`): FID, class entropy, precision and recall. The final generators are also scored
 against the 10,000 test images, once. Writes FID-vs-time curves (PNG) and both sample grids.
 
-    GENREPAIR_DATA_DIR=../shared/data python benchmarks/dcgan_cifar10.py --minutes=30 \\
+    GENREPAIR_DATA_DIR=../shared/data python benchmarks/dcgan_cifar10.py --minutes=25 \\
         --picture_prefix=docs/images/dcgan_cifar10
 
 Writes `benchmarks/results/dcgan_cifar10.json`.
