@@ -168,11 +168,19 @@ def test_bad_options_are_rejected(options, message):
         small_vae(**options)
 
 
-def test_cifar_shaped_smoke_vae_beats_a_uniform_model_of_the_pixels(tmp_path):
+@pytest.mark.parametrize("experiment, epochs", [("vae_cifar10_smoke", 8), ("vae_cifar10_spatial_smoke", 16)])
+def test_cifar_shaped_smoke_vae_beats_a_uniform_model_of_the_pixels(tmp_path, experiment, epochs):
     with cifar_shaped_data(tmp_path):
-        metrics = train_and_evaluate(get_experiment("vae_cifar10_smoke", ["train.epochs=8"]), str(tmp_path / "run"))
+        metrics = train_and_evaluate(get_experiment(experiment, [f"train.epochs={epochs}"]), str(tmp_path / "run"))
     # The negative ELBO of the validation images (nats) against a uniform distribution over 256 levels: 8 bits a dimension.
     assert bits_per_dimension([-metrics["loss"]], (32, 32, 3)) < 8.0
     model = keras.saving.load_model(str(tmp_path / "run" / "model.keras"))
     samples = np.asarray(model.generate(4, seed=0))
     assert samples.shape == (4, 32, 32, 3) and 0 <= samples.min() and samples.max() <= 1
+
+
+def test_spatial_latents_must_fill_the_grid_and_stay_unconditional():
+    with pytest.raises(ValueError, match="multiple of 64"):
+        VAE.from_experiment(get_experiment("vae_cifar10_spatial_smoke", ["model.latent_dim=100"]))
+    with pytest.raises(ValueError, match="unconditional"):
+        ConditionalVAE.from_experiment(get_experiment("vae_cifar10_spatial_smoke"))

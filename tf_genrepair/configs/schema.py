@@ -75,7 +75,7 @@ class GANConfig:
 class VAEConfig:
     """A VAE (kind `vae`) or conditional VAE (kind `cvae`): networks, likelihood and bound."""
 
-    network: str = "mlp"  # mlp or conv.
+    network: str = "mlp"  # mlp, conv, or spatial (latents on the H/4 x W/4 grid; latent_dim a multiple of its cells).
     image_shape: tuple[int, int, int] = (28, 28, 1)
     num_classes: int = 10  # Used by kind `cvae`.
     latent_dim: int = 50

@@ -18,10 +18,10 @@ from tf_genrepair.models.signature_checks import (
     concrete,
     image_outputs,
 )
-from tf_genrepair.networks import conv_decoder, conv_encoder, mlp_decoder, mlp_encoder
+from tf_genrepair.networks import conv_decoder, conv_encoder, mlp_decoder, mlp_encoder, spatial_decoder, spatial_encoder
 
 OBJECTIVES = ("elbo", "iwae")
-NETWORKS = ("mlp", "conv")
+NETWORKS = ("mlp", "conv", "spatial")
 ENCODE_CHUNK = 1000
 
 
@@ -300,6 +300,12 @@ class VAE(GenerativeModel, keras.Model):
         elif model.network == "conv":
             encoder = conv_encoder(base_filters=model.base_filters, **shared)
             decoder = conv_decoder(base_filters=model.base_filters, parameters_per_channel=parameters_per_channel, **shared)
+        elif model.network == "spatial":
+            if num_classes is not None:
+                raise ValueError("The spatial VAE network is unconditional; use network `conv` or `mlp` for a conditional VAE.")
+            unconditional = dict(latent_dim=model.latent_dim, image_shape=model.image_shape, base_filters=model.base_filters)
+            encoder = spatial_encoder(**unconditional)
+            decoder = spatial_decoder(parameters_per_channel=parameters_per_channel, **unconditional)
         else:
             raise ValueError(f"Unknown VAE network {model.network!r}. Valid networks: {', '.join(NETWORKS)}")
         options = dict(

@@ -12,6 +12,8 @@ from tf_genrepair.networks.vae import (
     conv_encoder,
     mlp_decoder,
     mlp_encoder,
+    spatial_decoder,
+    spatial_encoder,
 )
 
 __all__ = [
@@ -25,6 +27,8 @@ __all__ = [
     "k_plus_one_discriminator",
     "mlp_classifier_network",
     "residual_classifier_network",
+    "spatial_decoder",
+    "spatial_encoder",
     "mlp_decoder",
     "mlp_discriminator",
     "mlp_encoder",

@@ -80,11 +80,7 @@ def conv_encoder(
     """
     check_divisible_by_4(image_shape)
     inputs, images, labels = image_and_label_inputs(image_shape, num_classes)
-    x = images
-    for filters in (base_filters, 2 * base_filters):
-        x = keras.layers.Conv2D(filters, 3, padding="same", activation=activation)(x)
-        x = keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation=activation)(x)
-    x = keras.layers.Flatten()(x)
+    x = keras.layers.Flatten()(_downsampling_stages(images, base_filters, activation))
     if labels is not None:
         x = concatenate_label(x, labels, num_classes)
     x = keras.layers.Dense(16 * base_filters, activation=activation)(x)
@@ -112,8 +108,76 @@ def conv_decoder(
     x = keras.layers.Dense(16 * base_filters, activation=activation)(x)
     x = keras.layers.Dense((height // 4) * (width // 4) * 2 * base_filters, activation=activation)(x)
     x = keras.layers.Reshape((height // 4, width // 4, 2 * base_filters))(x)
+    return keras.Model(inputs, _upsampling_stages(x, base_filters, activation, channels * parameters_per_channel), name=name)
+
+
+def _downsampling_stages(x, base_filters: int, activation: str):
+    """Two stages of a 3x3 convolution and a stride-2 one (f, 2f filters): H x W to H/4 x W/4."""
+    for filters in (base_filters, 2 * base_filters):
+        x = keras.layers.Conv2D(filters, 3, padding="same", activation=activation)(x)
+        x = keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation=activation)(x)
+    return x
+
+
+def _upsampling_stages(x, base_filters: int, activation: str, parameters: int):
+    """Two stride-2 transposed-convolution stages (2f, f) and a 3x3 convolution to `parameters` channels."""
     for filters in (2 * base_filters, base_filters):
         x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation=activation)(x)
         x = keras.layers.Conv2D(filters, 3, padding="same", activation=activation)(x)
-    parameters = keras.layers.Conv2D(channels * parameters_per_channel, 3, padding="same", name="likelihood_parameters")(x)
-    return keras.Model(inputs, parameters, name=name)
+    return keras.layers.Conv2D(parameters, 3, padding="same", name="likelihood_parameters")(x)
+
+
+def spatial_latent_channels(image_shape: Sequence[int], latent_dim: int) -> int:
+    """Channels C of a spatial latent of `latent_dim` values on the H/4 x W/4 grid; an error unless it divides."""
+    check_divisible_by_4(image_shape)
+    cells = (image_shape[0] // 4) * (image_shape[1] // 4)
+    if latent_dim % cells:
+        raise ValueError(
+            f"A spatial latent lies on the {image_shape[0] // 4}x{image_shape[1] // 4} grid of a {image_shape[0]}x{image_shape[1]} "
+            f"image, so `latent_dim` must be a multiple of {cells}. Received: latent_dim={latent_dim}"
+        )
+    return latent_dim // cells
+
+
+def spatial_encoder(
+    *,
+    image_shape: Sequence[int] = (32, 32, 3),
+    latent_dim: int = 1024,
+    base_filters: int = 32,
+    activation: str = "swish",
+    name: str = "spatial_encoder",
+) -> keras.Model:
+    """The conv encoder's stages, then 3x3 convolutions to a posterior on the H/4 x W/4 grid, flattened to `[mean, log_var]`.
+
+    Each grid cell holds C = latent_dim / (H/4 * W/4) latents that describe its neighbourhood, so the
+    code keeps where things are (unconditional only).
+
+    Example:
+        >>> encoder = spatial_encoder(image_shape=(32, 32, 3), latent_dim=1024)
+    """
+    latent_channels = spatial_latent_channels(image_shape, latent_dim)
+    images = keras.Input(tuple(image_shape), name="images")
+    x = _downsampling_stages(images, base_filters, activation)
+    heads = [keras.layers.Flatten()(keras.layers.Conv2D(latent_channels, 3, padding="same", name=head)(x)) for head in ("mean", "log_var")]
+    return keras.Model(images, keras.layers.Concatenate(name="posterior")(heads), name=name)
+
+
+def spatial_decoder(
+    *,
+    latent_dim: int = 1024,
+    image_shape: Sequence[int] = (32, 32, 3),
+    base_filters: int = 32,
+    activation: str = "swish",
+    parameters_per_channel: int = 1,
+    name: str = "spatial_decoder",
+) -> keras.Model:
+    """Latents reshaped to the H/4 x W/4 grid, a 3x3 convolution to 2f, then the conv decoder's upsampling stages.
+
+    Example:
+        >>> decoder = spatial_decoder(latent_dim=1024, image_shape=(32, 32, 3), parameters_per_channel=2)
+    """
+    latent_channels = spatial_latent_channels(image_shape, latent_dim)
+    latents = keras.Input((latent_dim,), name="latents")
+    x = keras.layers.Reshape((image_shape[0] // 4, image_shape[1] // 4, latent_channels))(latents)
+    x = keras.layers.Conv2D(2 * base_filters, 3, padding="same", activation=activation)(x)
+    return keras.Model(latents, _upsampling_stages(x, base_filters, activation, image_shape[2] * parameters_per_channel), name=name)
