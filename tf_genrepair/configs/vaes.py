@@ -92,8 +92,8 @@ CIFAR10_VAE = ("data.binarize=false", "model.image_shape=32,32,3", "model.likeli
 
 def vae_cifar10() -> ExperimentConfig:
     """Convolutional VAE (64 latents, 32 base filters) with a discretised-logistic decoder (256 levels per channel) on
-    49,000 CIFAR-10 images for 30 minutes (about 2 minutes per epoch on 2 CPU cores; 64 filters cost 4.7 times more per
-    step), validated on the other 1,000; its test likelihood is measured in bits per dimension by the benchmark."""
+    49,000 CIFAR-10 images for 30 minutes (about 2 minutes per epoch on 2 CPU cores), validated on the other 1,000;
+    its test likelihood is measured in bits per dimension by the benchmark."""
     return variant(
         _vae_experiment("vae_cifar10", network="conv"), "vae_cifar10", *CIFAR10_DATA, *CIFAR10_VAE, "model.latent_dim=64",
         "train.epochs=30", "train.time_budget_minutes=30", "evaluation.log_likelihood_samples=0",

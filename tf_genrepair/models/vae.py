@@ -301,11 +301,8 @@ class VAE(GenerativeModel, keras.Model):
             encoder = conv_encoder(base_filters=model.base_filters, **shared)
             decoder = conv_decoder(base_filters=model.base_filters, parameters_per_channel=parameters_per_channel, **shared)
         elif model.network == "spatial":
-            if num_classes is not None:
-                raise ValueError("The spatial VAE network is unconditional; use network `conv` or `mlp` for a conditional VAE.")
-            unconditional = dict(latent_dim=model.latent_dim, image_shape=model.image_shape, base_filters=model.base_filters)
-            encoder = spatial_encoder(**unconditional)
-            decoder = spatial_decoder(parameters_per_channel=parameters_per_channel, **unconditional)
+            encoder = spatial_encoder(base_filters=model.base_filters, **shared)
+            decoder = spatial_decoder(base_filters=model.base_filters, parameters_per_channel=parameters_per_channel, **shared)
         else:
             raise ValueError(f"Unknown VAE network {model.network!r}. Valid networks: {', '.join(NETWORKS)}")
         options = dict(

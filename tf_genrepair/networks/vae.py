@@ -127,8 +127,10 @@ def _upsampling_stages(x, base_filters: int, activation: str, parameters: int):
     return keras.layers.Conv2D(parameters, 3, padding="same", name="likelihood_parameters")(x)
 
 
-def spatial_latent_channels(image_shape: Sequence[int], latent_dim: int) -> int:
-    """Channels C of a spatial latent of `latent_dim` values on the H/4 x W/4 grid; an error unless it divides."""
+def _spatial_latent_channels(image_shape: Sequence[int], latent_dim: int, num_classes: int | None) -> int:
+    """Channels C of a spatial latent of `latent_dim` values on the H/4 x W/4 grid; an error unless it divides or with labels."""
+    if num_classes is not None:
+        raise ValueError("The spatial VAE networks are unconditional; use network `conv` or `mlp` for a conditional VAE.")
     check_divisible_by_4(image_shape)
     cells = (image_shape[0] // 4) * (image_shape[1] // 4)
     if latent_dim % cells:
@@ -145,6 +147,7 @@ def spatial_encoder(
     latent_dim: int = 1024,
     base_filters: int = 32,
     activation: str = "swish",
+    num_classes: int | None = None,
     name: str = "spatial_encoder",
 ) -> keras.Model:
     """The conv encoder's stages, then 3x3 convolutions to a posterior on the H/4 x W/4 grid, flattened to `[mean, log_var]`.
@@ -155,8 +158,8 @@ def spatial_encoder(
     Example:
         >>> encoder = spatial_encoder(image_shape=(32, 32, 3), latent_dim=1024)
     """
-    latent_channels = spatial_latent_channels(image_shape, latent_dim)
-    images = keras.Input(tuple(image_shape), name="images")
+    latent_channels = _spatial_latent_channels(image_shape, latent_dim, num_classes)
+    images, _, _ = image_and_label_inputs(image_shape, None)
     x = _downsampling_stages(images, base_filters, activation)
     heads = [keras.layers.Flatten()(keras.layers.Conv2D(latent_channels, 3, padding="same", name=head)(x)) for head in ("mean", "log_var")]
     return keras.Model(images, keras.layers.Concatenate(name="posterior")(heads), name=name)
@@ -169,6 +172,7 @@ def spatial_decoder(
     base_filters: int = 32,
     activation: str = "swish",
     parameters_per_channel: int = 1,
+    num_classes: int | None = None,
     name: str = "spatial_decoder",
 ) -> keras.Model:
     """Latents reshaped to the H/4 x W/4 grid, a 3x3 convolution to 2f, then the conv decoder's upsampling stages.
@@ -176,8 +180,8 @@ def spatial_decoder(
     Example:
         >>> decoder = spatial_decoder(latent_dim=1024, image_shape=(32, 32, 3), parameters_per_channel=2)
     """
-    latent_channels = spatial_latent_channels(image_shape, latent_dim)
-    latents = keras.Input((latent_dim,), name="latents")
+    latent_channels = _spatial_latent_channels(image_shape, latent_dim, num_classes)
+    latents, _ = latent_and_label_inputs(latent_dim, None)
     x = keras.layers.Reshape((image_shape[0] // 4, image_shape[1] // 4, latent_channels))(latents)
     x = keras.layers.Conv2D(2 * base_filters, 3, padding="same", activation=activation)(x)
     return keras.Model(latents, _upsampling_stages(x, base_filters, activation, image_shape[2] * parameters_per_channel), name=name)
