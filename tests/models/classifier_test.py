@@ -33,6 +33,22 @@ def test_predict_labels(smoke_run, digits):
     assert labels.shape == (32,) and labels.dtype == np.int64
 
 
+def test_flip_average_averages_an_image_and_its_mirror_image():
+    from tf_genrepair.models import predict_labels
+
+    keras.utils.set_random_seed(0)
+    logits_model = keras.Sequential([keras.Input((6, 6, 3)), keras.layers.Flatten(), keras.layers.Dense(5)])
+    probabilities_model = keras.Sequential([logits_model, keras.layers.Softmax()])
+    images = np.random.default_rng(0).random((64, 6, 6, 3)).astype(np.float32)
+    logits, mirrored = logits_model.predict(images, verbose=0), logits_model.predict(images[:, :, ::-1], verbose=0)
+    softmax = lambda scores: np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True)  # noqa: E731
+    expected = np.argmax(softmax(logits) + softmax(mirrored), axis=-1)
+    averaged = predict_labels(logits_model, images, flip_average=True)
+    np.testing.assert_array_equal(averaged, expected)
+    np.testing.assert_array_equal(predict_labels(probabilities_model, images, flip_average=True), expected)
+    assert np.any(averaged != predict_labels(logits_model, images))  # The mirror image changes some decisions.
+
+
 def test_network_rejects_sizes_it_cannot_pool():
     with pytest.raises(ValueError, match="divisible by 4"):
         digit_classifier_network(image_shape=(30, 30, 1))

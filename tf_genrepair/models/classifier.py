@@ -11,14 +11,28 @@ from tf_genrepair.networks import digit_classifier_network, residual_classifier_
 from tf_genrepair.networks.classifier import FEATURES_LAYER
 
 
-def predict_labels(model: keras.Model, images: np.ndarray | tf.Tensor, *, batch_size: int = 512) -> np.ndarray:
-    """Class ids `[N]` (int64) of any Keras model mapping images to logits or probabilities.
+def predict_labels(model: keras.Model, images: np.ndarray | tf.Tensor, *, batch_size: int = 512, flip_average: bool = False) -> np.ndarray:
+    """Class ids `[N]` (int64) of any Keras model mapping images `[N, H, W, C]` to logits or probabilities.
+
+    `flip_average` averages the class probabilities of each image and its mirror image (left-right), the
+    usual test-time augmentation of a model trained with random flips; it doubles the cost.
 
     Example:
         >>> accuracy = np.mean(predict_labels(classifier, test_images) == test_labels)
     """
     scores = model.predict(images, batch_size=batch_size, verbose=0)
+    if flip_average:
+        mirrored = model.predict(np.asarray(images)[:, :, ::-1], batch_size=batch_size, verbose=0)
+        scores = _probabilities(scores) + _probabilities(mirrored)
     return np.argmax(scores, axis=-1).astype(np.int64)
+
+
+def _probabilities(scores: np.ndarray) -> np.ndarray:
+    """Softmax of logits; rows already summing to one (probabilities) pass through."""
+    if np.all(scores >= 0) and np.allclose(scores.sum(axis=-1), 1.0, atol=1e-3):
+        return scores
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
@@ -68,9 +82,9 @@ class Classifier(ModelKind, keras.Model):
         """The model from images to the penultimate `features` layer (for FID/KID)."""
         return self._features
 
-    def predict_labels(self, images: np.ndarray | tf.Tensor, *, batch_size: int = 512) -> np.ndarray:
-        """Class ids, `[N]` int64."""
-        return predict_labels(self, images, batch_size=batch_size)
+    def predict_labels(self, images: np.ndarray | tf.Tensor, *, batch_size: int = 512, flip_average: bool = False) -> np.ndarray:
+        """Class ids, `[N]` int64; `flip_average` averages each image's and its mirror image's probabilities."""
+        return predict_labels(self, images, batch_size=batch_size, flip_average=flip_average)
 
     # --- Experiments. ---
 
