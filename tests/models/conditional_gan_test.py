@@ -91,3 +91,13 @@ def test_a_discriminator_without_matching_class_logits_is_refused(class_loss_wei
 def test_class_logits_need_classes():
     with pytest.raises(ValueError, match="num_classes"):
         dcgan_discriminator(class_logits=True)
+
+
+def test_each_discriminator_stage_halves_the_grid_and_doubles_the_filters():
+    discriminator = dcgan_discriminator(image_shape=(32, 32, 3), base_filters=4, stages=3, num_classes=10, class_logits=True)
+    convolutions = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [layer.filters for layer in convolutions] == [4, 8, 16]
+    assert convolutions[-1].output.shape[1:] == (4, 4, 16)
+    assert discriminator([np.zeros((2, 32, 32, 3), "float32"), np.array([0, 9])]).shape == (2, 11)
+    with pytest.raises(ValueError, match="stages"):
+        dcgan_discriminator(stages=0)

@@ -61,6 +61,7 @@ class GANConfig:
     base_filters: int = 64  # dcgan: filters of the widest convolution.
     hidden_units: int = 128  # mlp: units of each of the two hidden layers.
     dropout: float = 0.3  # dcgan discriminator.
+    discriminator_stages: int = 2  # dcgan discriminator: strided convolutions (2: the TensorFlow tutorial's).
     adversarial_loss: str = "non_saturating"  # minimax, non_saturating, least_squares, wasserstein or hinge.
     discriminator_steps: int = 1
     simultaneous_updates: bool = False

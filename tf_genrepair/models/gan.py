@@ -281,7 +281,8 @@ class GAN(GenerativeModel, keras.Model):
         if model.network == "dcgan":
             generator = dcgan_generator(latent_dim=model.latent_dim, image_shape=shape, base_filters=model.base_filters, num_classes=num_classes)
             discriminator = dcgan_discriminator(
-                image_shape=shape, base_filters=model.base_filters, dropout=model.dropout, num_classes=num_classes, class_logits=class_logits
+                image_shape=shape, base_filters=model.base_filters, dropout=model.dropout, stages=model.discriminator_stages,
+                num_classes=num_classes, class_logits=class_logits,
             )
         elif model.network == "mlp" and class_logits:
             raise ValueError(f"model.class_loss_weight={model.class_loss_weight} needs network dcgan; the mlp discriminator has no class logits.")

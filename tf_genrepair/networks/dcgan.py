@@ -48,11 +48,15 @@ def dcgan_discriminator(
     image_shape: Sequence[int] = (28, 28, 1),
     base_filters: int = 64,
     dropout: float = 0.3,
+    stages: int = 2,
     num_classes: int | None = None,
     class_logits: bool = False,
     name: str = "dcgan_discriminator",
 ) -> keras.Model:
-    """Two strided 5x5 convolutions (f, 2f) with leaky ReLU and dropout, then one raw score.
+    """`stages` strided 5x5 convolutions (f, 2f, 4f, ...) with leaky ReLU and dropout, then one raw score.
+
+    Two stages are the TensorFlow DCGAN tutorial's discriminator; a third (4f filters at H/8) gives the
+    class logits deeper features for a small share of the step (the generator costs most).
 
     With `num_classes` the score gains a projection term `<embed(y), phi(x)>`
     (Miyato and Koyama 2018); with `class_logits` too, the outputs are `[B, 1 + num_classes]`:
@@ -64,9 +68,11 @@ def dcgan_discriminator(
     check_divisible_by_4(image_shape)
     if class_logits and num_classes is None:
         raise ValueError("`class_logits` needs `num_classes`.")
+    if stages < 1:
+        raise ValueError(f"`stages` must be >= 1. Received: stages={stages}")
     inputs, images, labels = image_and_label_inputs(image_shape, num_classes)
     x = images
-    for filters in (base_filters, 2 * base_filters):
+    for filters in (base_filters * 2**stage for stage in range(stages)):
         x = keras.layers.Conv2D(filters, 5, strides=2, padding="same")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
         x = keras.layers.Dropout(dropout)(x)
