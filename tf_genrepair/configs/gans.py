@@ -93,10 +93,10 @@ def dcgan_cifar10_smoke() -> ExperimentConfig:
 def cgan_cifar10() -> ExperimentConfig:
     """Class-conditional DCGAN at 32x32x3 on CIFAR-10: label embedding in G, a projection discriminator that also
     classifies (AC-GAN's auxiliary loss, weight 1: the projection alone conditions weakly) with a third strided
-    stage for deeper class features; 50 minutes of training with both learning rates annealed over the time
+    stage for deeper class features; 100 minutes of training with both learning rates annealed over the time
     (the projection-discriminator paper decays them too), `epochs` only an upper bound."""
-    config = _gan_experiment("cgan_cifar10", kind="cgan", network="dcgan", epochs=40, batch_size=128)
-    overrides = ("model.class_loss_weight=1.0", "model.discriminator_stages=3", "train.time_budget_minutes=50")
+    config = _gan_experiment("cgan_cifar10", kind="cgan", network="dcgan", epochs=60, batch_size=128)
+    overrides = ("model.class_loss_weight=1.0", "model.discriminator_stages=3", "train.time_budget_minutes=100")
     return _cifar10(variant(config, config.name, *overrides), smoke=False)
 
 
