@@ -71,10 +71,10 @@ def peer_for(seconds: float, precision: str, images: np.ndarray, labels: np.ndar
         if epochs == TUTORIAL_EPOCHS:
             at_tutorial_epochs = float(model.evaluate(*test, batch_size=500, verbose=0)[1])
         print(f"peer: epoch {epochs}, {used:.0f} of {seconds:.0f} s", flush=True)
-    return {"train_seconds": used, "epochs": epochs, **test_accuracies(model, *test), "test_accuracy_after_10_epochs": at_tutorial_epochs}
+    return {"train_seconds": used, "epochs": epochs, **plain_and_flipped_accuracy(model, *test), "test_accuracy_after_10_epochs": at_tutorial_epochs}
 
 
-def test_accuracies(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+def plain_and_flipped_accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Test accuracy of `model`, plain and flip-averaged."""
     return {key: float(np.mean(predict_labels(model, images, flip_average=flip) == labels))
             for key, flip in (("test_accuracy", False), ("test_accuracy_flip_averaged", True))}
@@ -91,7 +91,7 @@ def main() -> None:
     model, metrics = trained_run(config, arguments.workdir)
     seconds = float(metrics["train_seconds"])
     test_images, test_labels = load_arrays("cifar10", split="test")
-    ours = test_accuracies(model, test_images, test_labels)
+    ours = plain_and_flipped_accuracy(model, test_images, test_labels)
     print(f"classifier_cifar10: test accuracy {ours} after {seconds:.0f} s of training", flush=True)
     if arguments.no_peer:
         peer = {"not_run": "--no_peer"}

@@ -11,14 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-
-def class_probabilities(scores: np.ndarray) -> np.ndarray:
-    """Rows of class probabilities: `scores` as they are when they already are probabilities, else their softmax (logits)."""
-    scores = np.asarray(scores, np.float64)
-    if scores.min() >= 0.0 and np.allclose(scores.sum(axis=-1), 1.0, atol=1e-4):
-        return scores
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+from tf_genrepair.models import class_probabilities
 
 
 def gate_choice(damaged_probabilities: np.ndarray, restored_probabilities: np.ndarray, *, margin: float = 0.0) -> np.ndarray:

@@ -6,9 +6,9 @@ import keras
 import numpy as np
 
 from tf_genrepair.corruptions import family_of, get_corruption
-from tf_genrepair.evaluation.gate import class_probabilities, gate_choice
+from tf_genrepair.evaluation.gate import gate_choice
 from tf_genrepair.metrics import psnr, ssim
-from tf_genrepair.models import predict_labels
+from tf_genrepair.models import class_probabilities, predict_labels
 
 RestoreFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (damaged images, masks) -> restored images
 BaselineChooser = Callable[[str], Mapping[str, RestoreFunction]]  # corruption -> the classical restorers that address it

@@ -1,7 +1,7 @@
 """Algorithms: thin `keras.Model` subclasses around networks passed in, each answering for its own kind
 (`ModelKind`), how an experiment builds it, and how saved models load."""
 
-from tf_genrepair.models.classifier import Classifier, predict_labels
+from tf_genrepair.models.classifier import Classifier, class_probabilities, predict_labels
 from tf_genrepair.models.conditional_gan import ConditionalGAN
 from tf_genrepair.models.conditional_vae import ConditionalVAE
 from tf_genrepair.models.gan import GAN
@@ -38,6 +38,7 @@ __all__ = [
     "apply_restorer",
     "build_model",
     "get_model_kind",
+    "class_probabilities",
     "latents_from_seed",
     "load_model",
     "predict_labels",

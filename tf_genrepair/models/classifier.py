@@ -23,13 +23,14 @@ def predict_labels(model: keras.Model, images: np.ndarray | tf.Tensor, *, batch_
     scores = model.predict(images, batch_size=batch_size, verbose=0)
     if flip_average:
         mirrored = model.predict(np.asarray(images)[:, :, ::-1], batch_size=batch_size, verbose=0)
-        scores = _probabilities(scores) + _probabilities(mirrored)
+        scores = class_probabilities(scores) + class_probabilities(mirrored)
     return np.argmax(scores, axis=-1).astype(np.int64)
 
 
-def _probabilities(scores: np.ndarray) -> np.ndarray:
-    """Softmax of logits; rows already summing to one (probabilities) pass through."""
-    if np.all(scores >= 0) and np.allclose(scores.sum(axis=-1), 1.0, atol=1e-3):
+def class_probabilities(scores: np.ndarray) -> np.ndarray:
+    """Rows of class probabilities: `scores` as they are when they already are probabilities, else their softmax (logits)."""
+    scores = np.asarray(scores, np.float64)
+    if scores.min() >= 0.0 and np.allclose(scores.sum(axis=-1), 1.0, atol=1e-4):
         return scores
     shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
