@@ -13,6 +13,7 @@
 
     GENREPAIR_DATA_DIR=../shared/data python benchmarks/cifar10_classifier.py --workdir=workdirs/classifier_cifar10
     ... --no_peer      # ours only, in a minute
+    ... --override=model.label_smoothing=0.1   # a variant of classifier_cifar10 (repeatable; recorded in the results)
 
 Writes `benchmarks/results/cifar10_classifier.json`.
 """
@@ -85,9 +86,10 @@ def main() -> None:
     parser.add_argument("--workdir", default="workdirs/classifier_cifar10")
     parser.add_argument("--no_peer", action="store_true", help="Score ours only (the results file says the peer was not run).")
     parser.add_argument("--output", default=default_output("cifar10_classifier"))
+    parser.add_argument("--override", action="append", default=[], help="key=value override of classifier_cifar10 (repeatable).")
     arguments = parser.parse_args()
     started = time.time()
-    config = get_experiment("classifier_cifar10")
+    config = get_experiment("classifier_cifar10", arguments.override)
     model, metrics = trained_run(config, arguments.workdir)
     seconds = float(metrics["train_seconds"])
     test_images, test_labels = load_arrays("cifar10", split="test")
@@ -101,7 +103,7 @@ def main() -> None:
     document = {
         "data": f"cifar10 JPEG copy: trained on {CIFAR10_TRAINING}, scored on the 10,000 test images",
         "precision": config.train.precision,
-        "ours": {"experiment": "classifier_cifar10", "workdir": arguments.workdir, "epochs": metrics.get("train_epochs"),
+        "ours": {"experiment": "classifier_cifar10", "overrides": arguments.override, "workdir": arguments.workdir, "epochs": metrics.get("train_epochs"),
                  "time_budget_minutes": config.train.time_budget_minutes, "train_seconds": seconds,
                  "validation_accuracy": float(metrics["accuracy"]), **ours},
         "peer": {"model": "TensorFlow CNN tutorial", **peer},

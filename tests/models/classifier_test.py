@@ -49,6 +49,36 @@ def test_flip_average_averages_an_image_and_its_mirror_image():
     assert np.any(averaged != predict_labels(logits_model, images))  # The mirror image changes some decisions.
 
 
+def test_smoothed_crossentropy_is_the_cross_entropy_against_smoothed_targets():
+    from tf_genrepair.models import SmoothedSparseCrossentropy
+
+    rng = np.random.default_rng(0)
+    logits, labels = rng.normal(size=(6, 4)).astype(np.float32), np.array([0, 1, 2, 3, 1, 0])
+    targets = 0.8 * np.eye(4)[labels] + 0.2 / 4
+    log_softmax = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    expected = np.mean(-(targets * log_softmax).sum(axis=-1))
+    np.testing.assert_allclose(float(SmoothedSparseCrossentropy(0.2)(labels, logits)), expected, rtol=1e-5)
+    plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits)
+    np.testing.assert_allclose(float(SmoothedSparseCrossentropy(0.0)(labels, logits)), float(plain), rtol=1e-5)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        SmoothedSparseCrossentropy(1.0)
+
+
+def test_label_smoothing_experiment_compiles_the_smoothed_loss_and_reloads_it(tmp_path, digits):
+    from tf_genrepair.models import SmoothedSparseCrossentropy
+
+    config = get_experiment("classifier_mnist_smoke", ["model.label_smoothing=0.1"])
+    classifier = Classifier.from_experiment(config)
+    classifier.compile_for_experiment(config, total_steps=10)
+    classifier.fit(digits, np.arange(32) % 10, batch_size=16, epochs=1, verbose=0)
+    path = str(tmp_path / "smoothed.keras")
+    classifier.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded.loss, SmoothedSparseCrossentropy) and loaded.loss.label_smoothing == 0.1
+    plain = get_experiment("classifier_mnist_smoke")
+    assert Classifier.from_experiment(plain).experiment_compile_arguments(plain) == {}  # The default stays Keras's loss.
+
+
 def test_network_rejects_sizes_it_cannot_pool():
     with pytest.raises(ValueError, match="divisible by 4"):
         digit_classifier_network(image_shape=(30, 30, 1))

@@ -48,6 +48,7 @@ class ClassifierConfig:
     dropout: float = 0.3  # digit.
     blocks_per_stage: int = 3  # residual: basic blocks per stage (3: ResNet-20, 5: ResNet-32).
     weight_decay: float = 5e-4  # residual: L2 on every kernel.
+    label_smoothing: float = 0.0  # Cross-entropy against (1 - s) * one-hot + s / num_classes (0: the plain loss).
 
 
 @dataclasses.dataclass

@@ -1,7 +1,7 @@
 """Algorithms: thin `keras.Model` subclasses around networks passed in, each answering for its own kind
 (`ModelKind`), how an experiment builds it, and how saved models load."""
 
-from tf_genrepair.models.classifier import Classifier, class_probabilities, predict_labels
+from tf_genrepair.models.classifier import Classifier, SmoothedSparseCrossentropy, class_probabilities, predict_labels
 from tf_genrepair.models.conditional_gan import ConditionalGAN
 from tf_genrepair.models.conditional_vae import ConditionalVAE
 from tf_genrepair.models.gan import GAN
@@ -34,6 +34,7 @@ __all__ = [
     "Restorer",
     "SemiSupervisedGAN",
     "SemiSupervisedVAE",
+    "SmoothedSparseCrossentropy",
     "VAE",
     "apply_restorer",
     "build_model",

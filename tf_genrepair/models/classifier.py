@@ -37,6 +37,30 @@ def class_probabilities(scores: np.ndarray) -> np.ndarray:
 
 
 @keras.saving.register_keras_serializable(package="tf_genrepair")
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy of logits against integer labels smoothed to `(1 - s) * one_hot + s / num_classes`.
+
+    Label smoothing (Szegedy et al. 2016); `label_smoothing=0` is the plain sparse cross-entropy.
+    Keras's `SparseCategoricalCrossentropy` takes no smoothing, and one-hot labels would change the
+    `(image, label)` contract of every dataset.
+    """
+
+    def __init__(self, label_smoothing: float = 0.1, name: str = "smoothed_sparse_crossentropy", **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"`label_smoothing` must be in [0, 1). Received: label_smoothing={label_smoothing}")
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, labels: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
+        labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
+        one_hot = tf.one_hot(labels, tf.shape(logits)[-1], dtype=logits.dtype)
+        return keras.losses.categorical_crossentropy(one_hot, logits, from_logits=True, label_smoothing=self.label_smoothing)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+@keras.saving.register_keras_serializable(package="tf_genrepair")
 class Classifier(ModelKind, keras.Model):
     """Wraps a network mapping images in [0, 1] to logits; adds probabilities, labels and features.
 
@@ -106,6 +130,11 @@ class Classifier(ModelKind, keras.Model):
         else:
             raise ValueError(f"`model.network` of a classifier must be 'digit' or 'residual'. Received: {model.network!r}")
         return cls(network=network)
+
+    def experiment_compile_arguments(self, config) -> dict:
+        """The label-smoothed cross-entropy when `config.model.label_smoothing` asks for it."""
+        smoothing = config.model.label_smoothing
+        return {"loss": SmoothedSparseCrossentropy(smoothing)} if smoothing else {}
 
     @classmethod
     def experiment_datasets(cls, config) -> tuple[tf.data.Dataset, tf.data.Dataset]:

@@ -93,14 +93,19 @@ class ModelKind:
         raise NotImplementedError(f"{cls.__name__} does not say which datasets it trains on.")
 
     def compile_for_experiment(self, config, *, total_steps: int) -> None:
-        """Compiles with `experiment_optimizer` (`config.train`), then builds it."""
+        """Compiles with `experiment_optimizer` (`config.train`) and `experiment_compile_arguments`, then builds it."""
         train = config.train
         self.compile(
             optimizer=experiment_optimizer(train, total_steps),
             jit_compile=train.jit_compile,
             steps_per_execution=train.steps_per_execution,
+            **self.experiment_compile_arguments(config),
         )
         self.build_optimizers()
+
+    def experiment_compile_arguments(self, config) -> dict:
+        """Further `compile` arguments `config` asks for (none by default; e.g. a classifier's smoothed loss)."""
+        return {}
 
     def experiment_metrics(self, config, evaluation: tf.data.Dataset | None) -> dict[str, float]:
         """Figures beyond `evaluate()` reported after training (none by default)."""
