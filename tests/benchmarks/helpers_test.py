@@ -55,6 +55,22 @@ def test_margins_are_against_the_best_classical_inpainter(inpaint):
     assert table["ours (b)"]["margin_db"] == pytest.approx(-1.0) and table["ours (b)"]["push_pull"] == 19.0
 
 
+def test_a_finished_run_of_another_config_is_not_reused(tmp_path):
+    import json
+    import sys
+
+    from tf_genrepair.configs import get_experiment
+
+    sys.path.insert(0, BENCHMARKS)
+    from harness.runs import trained_run
+
+    config = get_experiment("classifier_cifar10_smoke")
+    (tmp_path / "config.json").write_text(json.dumps(config.to_dict()))
+    (tmp_path / "metrics.json").write_text(json.dumps({"train_seconds": 1.0}))
+    with pytest.raises(ValueError, match=r"another config \(differs in \['model.label_smoothing'\]\)"):
+        trained_run(get_experiment("classifier_cifar10_smoke", ["model.label_smoothing=0.1"]), str(tmp_path))
+
+
 @pytest.mark.parametrize("name", sorted(name[:-3] for name in os.listdir(BENCHMARKS) if name.endswith(".py")))
 def test_every_benchmark_script_imports_against_the_current_package(name):
     assert callable(_script(name).main)  # A stale import (a module moved by a reshape) fails here, not in a long run.
