@@ -19,6 +19,7 @@ images and each restorer's gap to it in points (clean classifier + restorer minu
 """
 
 import argparse
+import collections
 import functools
 import os
 import statistics
@@ -70,6 +71,18 @@ def aggregate(runs: list[dict]) -> dict:
     return {severity: {figure: mean_and_spread([run[severity][figure] for run in runs]) for figure in runs[0][severity]} for severity in severities}
 
 
+def per_corruption_accuracy(reports: list[dict]) -> dict:
+    """`{classifier: {method: {severity: {corruption: accuracy}}}}`, each the mean over the `evaluate_recognition_gain` reports."""
+    values = collections.defaultdict(list)
+    for report in reports:
+        for row in report["rows"]:
+            values[(row["classifier"], row["method"], str(row["severity"]), row["corruption"])].append(row["accuracy"])
+    nested = {}
+    for (classifier, method, severity, corruption), accuracies in values.items():
+        nested.setdefault(classifier, {}).setdefault(method, {}).setdefault(severity, {})[corruption] = statistics.fmean(accuracies)
+    return nested
+
+
 def save_accuracy_plot(over_damage_seeds: dict, clean_accuracy: dict, path: str, *, title: str) -> str:
     """Mean accuracy over corruptions vs severity, one line per row of `over_damage_seeds`, bars of one standard deviation."""
     keys = sorted(next(iter(over_damage_seeds.values())), key=int)  # Severities: ints, or strings once read back from JSON.
@@ -106,11 +119,12 @@ def main() -> None:
         classifiers[AUGMENTED] = load_model(arguments.augmented_classifier)
     restorers = {name: functools.partial(load_model(path).restore, batch_size=500) for name, path in restorer_paths.items()}
     per_run = {name: {} for name in restorers}
-    clean_accuracy = {}
+    clean_accuracy, reports = {}, []
     for seed in seeds:
         print(f"damage seed {seed}", file=sys.stderr, flush=True)
         report = evaluate_recognition_gain(classifiers, restorers, images, labels, CLASSIC_CORRUPTIONS, severities, seed=seed)
         summary = summarize(report, augmented_classifier=AUGMENTED if AUGMENTED in classifiers else None)
+        reports.append(report)
         clean_accuracy = report["clean_accuracy"]
         for name in restorers:
             per_run[name][seed] = headline(summary, name)
@@ -130,6 +144,7 @@ def main() -> None:
         "per_run": {name: {str(seed): run for seed, run in runs.items()} for name, runs in per_run.items()},
         "over_damage_seeds": {name: aggregate(list(runs.values())) for name, runs in per_run.items()},
         "over_all_restorers_and_damage_seeds": aggregate([run for name in restorers for run in per_run[name].values()]),
+        "per_corruption_accuracy": per_corruption_accuracy(reports),
     }
     result = write_results(arguments.output, result, started=started)
     if arguments.plot:

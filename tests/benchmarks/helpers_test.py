@@ -155,6 +155,14 @@ def test_recognition_error_bars_are_mean_and_sample_deviation_over_runs():
     assert figures["recovered_pooled"]["std"] == 0.0 and figures["recovered_mean"]["values"] == [0.80, 0.84]
 
 
+def test_recognition_per_corruption_accuracy_is_the_mean_over_damage_seeds():
+    seeds = _script("recognition_seeds")
+    row = {"classifier": "clean", "method": "unet", "severity": 3, "corruption": "jpeg"}
+    reports = [{"rows": [{**row, "accuracy": 0.5}, {**row, "method": "damaged", "accuracy": 0.2}]}, {"rows": [{**row, "accuracy": 0.7}]}]
+    accuracy = seeds.per_corruption_accuracy(reports)["clean"]
+    assert accuracy["unet"]["3"]["jpeg"] == pytest.approx(0.6) and accuracy["damaged"]["3"] == {"jpeg": 0.2}
+
+
 def test_recognition_headline_carries_the_gap_to_the_augmented_classifier():
     seeds = _script("recognition_seeds")
     figures = {"accuracy": 0.8, "recovered_mean": 0.5, "recovered_pooled": 0.6}

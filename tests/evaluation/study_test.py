@@ -196,5 +196,10 @@ def test_the_cifar10_study_runs_in_colour_and_its_restorer_beats_the_damage(tmp_
     summary = report["summary"]["methods"][5]
     assert summary["unet"]["psnr"] > summary["damaged"]["psnr"] + 1.0 and summary["unet"]["corruptions"] == 3
     assert {row["classifier"] for row in report["rows"]} == {"clean", "augmented"}
+    models = tmp_path / "report" / "models"
+    steered = json.loads((models / "restore_cifar10_recognition_smoke" / "config.json").read_text())
+    assert steered["train"]["initial_weights"] == str(models / "restore_cifar10_smoke" / "model.keras")  # Fine-tuned from the study's unet.
+    assert steered["model"]["recognition_classifier"] == str(models / "classifier_cifar10_smoke" / "model.keras")
+    assert summary["unet_recognition"]["corruptions"] == 3
     picture = plt.imread(str(tmp_path / "report" / "before_after_gaussian_noise.png"))
     assert picture.ndim == 3 and np.ptp(picture[..., 0] - picture[..., 1]) > 0.1  # Colour pictures, not gray ones.

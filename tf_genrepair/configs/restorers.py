@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from tf_genrepair.configs.classifiers import REFERENCE_CLASSIFIER
+from tf_genrepair.configs.classifiers import CIFAR10_CLASSIFIER, REFERENCE_CLASSIFIER
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.schema import (
     CIFAR10_DATA,
@@ -138,8 +138,15 @@ def inpaint_colour_smoke() -> ExperimentConfig:
     return variant(inpaint_bsd_smoke(), "inpaint_colour_smoke", "model.channels=3", "data.color_mode=rgb")
 
 
+
+
+def recognition_term(classifier: str, weight: float) -> tuple[str, str]:
+    """Overrides adding the frozen `classifier`'s cross-entropy on the restored image, times `weight`, to the loss."""
+    return f"model.recognition_weight={weight}", f"model.recognition_classifier={classifier}"
+
+
 # Cross-entropy (nats) next to an L1 loss of about 0.02: a nudge, not the objective.
-RECOGNITION_TERM = ("model.recognition_weight=0.05", f"model.recognition_classifier={REFERENCE_CLASSIFIER}")
+RECOGNITION_TERM = recognition_term(REFERENCE_CLASSIFIER, 0.05)
 ADVERSARIAL_TERM = "model.adversarial_weight=0.01"  # The pix2pix balance (L1 weight 100 to adversarial weight 1).
 
 
@@ -282,6 +289,30 @@ def restore_cifar10() -> ExperimentConfig:
     return variant(config, "restore_cifar10", *CIFAR10_DATA, "model.channels=3", "model.filters=48")
 
 
+def _steered_by_classifier(config: ExperimentConfig, name: str, start_from: str) -> ExperimentConfig:
+    """`config` fine-tuned from the trained restorer at `start_from` with `classifier_cifar10`'s cross-entropy added."""
+    config = variant(config, name, *recognition_term(CIFAR10_CLASSIFIER, 0.05), f"train.initial_weights={start_from}")
+    config.train = dataclasses.replace(config.train, epochs=min(config.train.epochs, 3), learning_rate=config.train.learning_rate * 0.3)
+    return config
+
+
+def restore_cifar10_recognition() -> ExperimentConfig:
+    """restore_cifar10 (train it first) fine-tuned 3 epochs at 0.3 times its learning rate with the frozen
+    `classifier_cifar10`'s cross-entropy on the restored image added at weight 0.05.
+
+    On 32x32 photos a pixel loss blurs away the texture the class lives in; the classifier behind the
+    restorer pays for it. Pre-training on the pixel loss first, then adding the task loss, follows Liu et
+    al. (2018, "When image denoising meets high-level vision tasks"): trained from scratch with the term
+    at weight 0.25, the U-Net stayed at the damaged images' PSNR on the validation images.
+    """
+    return _steered_by_classifier(restore_cifar10(), "restore_cifar10_recognition", "workdirs/restore_cifar10/model.keras")
+
+
+def restore_cifar10_recognition_smoke() -> ExperimentConfig:
+    """Seconds on a CPU: restore_cifar10_smoke fine-tuned with the recognition term (point it at a trained classifier)."""
+    return _steered_by_classifier(restore_cifar10_smoke(), "restore_cifar10_recognition_smoke", "workdirs/restore_cifar10_smoke/model.keras")
+
+
 def restore_cifar10_smoke() -> ExperimentConfig:
     """Seconds on a CPU: restore_mnist_smoke's narrow U-Net in RGB on 1,000 CIFAR-10 images."""
     return variant(restore_mnist_smoke(), "restore_cifar10_smoke", *CIFAR10_SMOKE_DATA, "model.channels=3")
@@ -294,5 +325,6 @@ EXPERIMENTS = {
         inpaint_colour, inpaint_colour_smoke, inpaint_mnist, inpaint_mnist_smoke, inpaint_bsd, inpaint_bsd_smoke,
         restore_mnist, restore_mnist_smoke, restore_mnist_blind, restore_mnist_blind_smoke, restore_mnist_recognition, restore_mnist_adversarial,
         restore_mnist_recognition_smoke, restore_mnist_adversarial_smoke, restore_cifar10, restore_cifar10_smoke,
+        restore_cifar10_recognition, restore_cifar10_recognition_smoke,
     )
 }

@@ -17,6 +17,8 @@ from tf_genrepair.configs.gans import cgan_mnist
 from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.restorers import (
     restore_cifar10,
+    restore_cifar10_recognition,
+    restore_cifar10_recognition_smoke,
     restore_cifar10_smoke,
     restore_mnist,
     restore_mnist_adversarial,
@@ -41,6 +43,7 @@ class TrainedModel:
 
     experiment: ExperimentConfig
     folder: str | None = None  # Default: the experiment's name.
+    starts_from: "TrainedModel | None" = None  # A model whose weights it is fine-tuned from (its train.initial_weights).
 
     @property
     def folder_name(self) -> str:
@@ -205,15 +208,15 @@ def recognition_smoke() -> RecognitionStudy:
 
 def recognition_cifar10() -> RecognitionStudy:
     """CIFAR-10's test set under every classic corruption (in RGB) at severities 3 and 5: the ResNet-20 alone, behind the
-    RGB all-corruption U-Net (trained 6 epochs, as in recognition_mnist) or the classical baselines, and trained on the
-    damage itself."""
+    RGB all-corruption U-Net (trained 6 epochs, as in recognition_mnist; also fine-tuned with the classifier's
+    cross-entropy in its loss) or the classical baselines, and trained on the damage itself."""
     return RecognitionStudy(
         name="recognition_cifar10",
         data="cifar10",
         train_split=CIFAR10_TRAINING,
         classifier=TrainedModel(classifier_cifar10()),
         augmented_classifier=TrainedModel(classifier_cifar10_augmented()),
-        restorers={"unet": _six_epochs(restore_cifar10())},
+        restorers={"unet": _six_epochs(restore_cifar10()), "unet_recognition": TrainedModel(restore_cifar10_recognition(), starts_from=_six_epochs(restore_cifar10()))},
         few_label_split=CIFAR10_TRAINING,
         label_counts=(),
     )
@@ -227,7 +230,10 @@ def recognition_cifar10_smoke() -> RecognitionStudy:
         test_split="test[:200]",
         classifier=TrainedModel(classifier_cifar10_smoke()),
         augmented_classifier=TrainedModel(classifier_cifar10_augmented_smoke()),
-        restorers={"unet": TrainedModel(restore_cifar10_smoke())},
+        restorers={
+            "unet": TrainedModel(restore_cifar10_smoke()),
+            "unet_recognition": TrainedModel(restore_cifar10_recognition_smoke(), starts_from=TrainedModel(restore_cifar10_smoke())),
+        },
         corruptions=("box", "gaussian_noise", "gaussian_blur"),
         severities=(5,),
     )

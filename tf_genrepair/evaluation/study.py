@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from tf_genrepair.configs import RecognitionStudy, TrainedModel
+from tf_genrepair.configs.overrides import variant
 from tf_genrepair.configs.studies import few_label_variant, with_reference_classifier
 from tf_genrepair.corruptions import CLASSIC_CORRUPTIONS, CORRUPTIONS
 from tf_genrepair.data import load_arrays
@@ -58,12 +59,18 @@ def _corruptions(study: RecognitionStudy) -> tuple[str, ...]:
 
 
 def ensure_trained(model: TrainedModel, models_root: str, *, classifier_path: str | None = None) -> str:
-    """Returns the folder of a trained model, training it there first if it has no `model.keras` (resumes a partial run)."""
+    """Returns the folder of a trained model, training it there first if it has no `model.keras` (resumes a partial run).
+
+    A model that `starts_from` another is fine-tuned from that one's weights in the same models root, trained first if need be.
+    """
     workdir = os.path.join(models_root, model.folder_name)
     if not os.path.exists(os.path.join(workdir, "model.keras")):
         config = model.experiment
         if classifier_path:
             config = with_reference_classifier(config, classifier_path)  # The study's own classifier, wherever it lives.
+        if model.starts_from is not None:
+            source = ensure_trained(model.starts_from, models_root, classifier_path=classifier_path)
+            config = variant(config, config.name, f"train.initial_weights={os.path.join(source, 'model.keras')}")
         print(f"Training {config.name} in {workdir}", flush=True)
         train_and_evaluate(config, workdir)
     return workdir
