@@ -1,6 +1,7 @@
 """The benchmark scripts' helpers that the published figures rest on: pinned noise, hole PSNR, margins."""
 
 import importlib.util
+import json
 import os
 
 import numpy as np
@@ -153,6 +154,15 @@ def test_recognition_error_bars_are_mean_and_sample_deviation_over_runs():
     figures = seeds.aggregate(runs)[3]
     assert figures["accuracy"]["mean"] == pytest.approx(0.91) and figures["accuracy"]["std"] == pytest.approx(0.0141421, rel=1e-4)
     assert figures["recovered_pooled"]["std"] == 0.0 and figures["recovered_mean"]["values"] == [0.80, 0.84]
+
+
+def test_model_metrics_reads_a_finished_run_and_names_an_unfinished_one(tmp_path):
+    collector = _script("model_metrics")
+    (tmp_path / "config.json").write_text(json.dumps({"name": "restore_cifar10", "train": {"epochs": 6}}))
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path} holds no metrics.json"):
+        collector.model_figures(str(tmp_path))
+    (tmp_path / "metrics.json").write_text(json.dumps({"psnr": 26.5, "train_seconds": 900.0}))
+    assert collector.model_figures(str(tmp_path)) == {"psnr": 26.5, "train_seconds": 900.0, "experiment": "restore_cifar10", "train": {"epochs": 6}}
 
 
 def test_recognition_per_corruption_accuracy_is_the_mean_over_damage_seeds():
