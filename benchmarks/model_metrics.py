@@ -4,7 +4,7 @@ A study quotes the training time, epochs and validation figures of the models it
 in a committed file beside the study's results, with the command that gathered them:
 
     python benchmarks/model_metrics.py --model=workdirs/classifier_cifar10 --model=workdirs/restore_cifar10 \
-        --note="trained one after the other, alone on the 2 cores" --output=benchmarks/results/recognition_cifar10_models.json
+        --note="trained one after the other, alone on the 2 cores" --output=benchmarks/results/recognition_cifar10_models_2026-12-04.json
 """
 
 import argparse
