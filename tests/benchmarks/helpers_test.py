@@ -57,7 +57,6 @@ def test_margins_are_against_the_best_classical_inpainter(inpaint):
 
 
 def test_a_finished_run_of_another_config_is_not_reused(tmp_path):
-    import json
     import sys
 
     from tf_genrepair.configs import get_experiment

@@ -138,8 +138,6 @@ def inpaint_colour_smoke() -> ExperimentConfig:
     return variant(inpaint_bsd_smoke(), "inpaint_colour_smoke", "model.channels=3", "data.color_mode=rgb")
 
 
-
-
 def recognition_term(classifier: str, weight: float) -> tuple[str, str]:
     """Overrides adding the frozen `classifier`'s cross-entropy on the restored image, times `weight`, to the loss."""
     return f"model.recognition_weight={weight}", f"model.recognition_classifier={classifier}"

@@ -210,13 +210,14 @@ def recognition_cifar10() -> RecognitionStudy:
     """CIFAR-10's test set under every classic corruption (in RGB) at severities 3 and 5: the ResNet-20 alone, behind the
     RGB all-corruption U-Net (trained 6 epochs, as in recognition_mnist; also fine-tuned with the classifier's
     cross-entropy in its loss) or the classical baselines, and trained on the damage itself."""
+    unet = _six_epochs(restore_cifar10())
     return RecognitionStudy(
         name="recognition_cifar10",
         data="cifar10",
         train_split=CIFAR10_TRAINING,
         classifier=TrainedModel(classifier_cifar10()),
         augmented_classifier=TrainedModel(classifier_cifar10_augmented()),
-        restorers={"unet": _six_epochs(restore_cifar10()), "unet_recognition": TrainedModel(restore_cifar10_recognition(), starts_from=_six_epochs(restore_cifar10()))},
+        restorers={"unet": unet, "unet_recognition": TrainedModel(restore_cifar10_recognition(), starts_from=unet)},
         few_label_split=CIFAR10_TRAINING,
         label_counts=(),
     )
@@ -224,16 +225,14 @@ def recognition_cifar10() -> RecognitionStudy:
 
 def recognition_cifar10_smoke() -> RecognitionStudy:
     """Seconds on a CPU: recognition_cifar10's pipeline with tiny models, three corruptions, 200 test images (for tests)."""
+    unet = TrainedModel(restore_cifar10_smoke())
     return dataclasses.replace(
         recognition_cifar10(),
         name="recognition_cifar10_smoke",
         test_split="test[:200]",
         classifier=TrainedModel(classifier_cifar10_smoke()),
         augmented_classifier=TrainedModel(classifier_cifar10_augmented_smoke()),
-        restorers={
-            "unet": TrainedModel(restore_cifar10_smoke()),
-            "unet_recognition": TrainedModel(restore_cifar10_recognition_smoke(), starts_from=TrainedModel(restore_cifar10_smoke())),
-        },
+        restorers={"unet": unet, "unet_recognition": TrainedModel(restore_cifar10_recognition_smoke(), starts_from=unet)},
         corruptions=("box", "gaussian_noise", "gaussian_blur"),
         severities=(5,),
     )
