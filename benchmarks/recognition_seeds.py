@@ -105,7 +105,8 @@ def main() -> None:
     parser.add_argument("--restorer", action="append", required=True, help="name=path of a Restorer .keras file; repeat for training seeds.")
     parser.add_argument("--damage_seeds", default="0,1,2")
     parser.add_argument("--severities", default="3,5")
-    parser.add_argument("--num_images", type=int, default=10_000)
+    parser.add_argument("--num_images", type=int, default=10_000, help="Score the first this many test images.")
+    parser.add_argument("--split", help="Score this split instead, e.g. train[98%%:] (CIFAR-10's validation images) to choose a restorer.")
     parser.add_argument("--output", default=default_output("recognition_seeds"))
     parser.add_argument("--plot", help="Also save accuracy vs severity (mean over corruptions, error bars over damage seeds) as this PNG.")
     arguments = parser.parse_args()
@@ -113,7 +114,8 @@ def main() -> None:
     restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
     seeds = [int(seed) for seed in arguments.damage_seeds.split(",")]
     severities = [int(severity) for severity in arguments.severities.split(",")]
-    images, labels = load_arrays(arguments.data, split=f"test[:{arguments.num_images}]")
+    split = arguments.split or f"test[:{arguments.num_images}]"
+    images, labels = load_arrays(arguments.data, split=split)
     classifiers = {CLEAN: load_model(arguments.classifier)}
     if arguments.augmented_classifier:
         classifiers[AUGMENTED] = load_model(arguments.augmented_classifier)
@@ -138,6 +140,7 @@ def main() -> None:
         "augmented_classifier": arguments.augmented_classifier,
         "restorers": restorer_paths,
         "corruptions": list(CLASSIC_CORRUPTIONS),
+        "split": split,
         "num_images": len(images),
         "clean_accuracy": clean_accuracy,
         "damage_seeds": seeds,
