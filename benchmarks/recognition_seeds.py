@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--restorer", action="append", required=True, help="name=path of a Restorer .keras file; repeat for training seeds.")
     parser.add_argument("--damage_seeds", default="0,1,2")
     parser.add_argument("--severities", default="3,5")
-    parser.add_argument("--num_images", type=int, default=10_000, help="Score the first this many test images.")
+    parser.add_argument("--num_images", type=int, help="Score the first this many test images (default 10,000).")
     parser.add_argument("--split", help="Score this split instead, e.g. train[98%%:] (CIFAR-10's validation images) to choose a restorer.")
     parser.add_argument("--output", default=default_output("recognition_seeds"))
     parser.add_argument("--plot", help="Also save accuracy vs severity (mean over corruptions, error bars over damage seeds) as this PNG.")
@@ -114,7 +114,9 @@ def main() -> None:
     restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
     seeds = [int(seed) for seed in arguments.damage_seeds.split(",")]
     severities = [int(severity) for severity in arguments.severities.split(",")]
-    split = arguments.split or f"test[:{arguments.num_images}]"
+    if arguments.split and arguments.num_images:
+        parser.error(f"--split={arguments.split} and --num_images={arguments.num_images}: give one (the split may slice, e.g. train[98%:])")
+    split = arguments.split or f"test[:{arguments.num_images or 10_000}]"
     images, labels = load_arrays(arguments.data, split=split)
     classifiers = {CLEAN: load_model(arguments.classifier)}
     if arguments.augmented_classifier:
