@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--severities", default="3,5")
     parser.add_argument("--num_images", type=int, help="Score the first this many test images (default 10,000).")
     parser.add_argument("--split", help="Score this split instead, e.g. train[98%%:] (CIFAR-10's validation images) to choose a restorer.")
+    parser.add_argument("--self_ensemble", action="store_true", help="Restore with the mean over the 8 rotations and flips (8 times the restorer time).")
     parser.add_argument("--output", default=default_output("recognition_seeds"))
     parser.add_argument("--plot", help="Also save accuracy vs severity (mean over corruptions, error bars over damage seeds) as this PNG.")
     arguments = parser.parse_args()
@@ -121,7 +122,7 @@ def main() -> None:
     classifiers = {CLEAN: load_model(arguments.classifier)}
     if arguments.augmented_classifier:
         classifiers[AUGMENTED] = load_model(arguments.augmented_classifier)
-    restorers = {name: functools.partial(load_model(path).restore, batch_size=500) for name, path in restorer_paths.items()}
+    restorers = {name: functools.partial(load_model(path).restore, batch_size=500, self_ensemble=arguments.self_ensemble) for name, path in restorer_paths.items()}
     per_run = {name: {} for name in restorers}
     clean_accuracy, reports = {}, []
     for seed in seeds:
@@ -141,6 +142,7 @@ def main() -> None:
         "classifier": arguments.classifier,
         "augmented_classifier": arguments.augmented_classifier,
         "restorers": restorer_paths,
+        "self_ensemble": arguments.self_ensemble,
         "corruptions": list(CLASSIC_CORRUPTIONS),
         "split": split,
         "num_images": len(images),
