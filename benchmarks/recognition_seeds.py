@@ -122,7 +122,8 @@ def main() -> None:
     classifiers = {CLEAN: load_model(arguments.classifier)}
     if arguments.augmented_classifier:
         classifiers[AUGMENTED] = load_model(arguments.augmented_classifier)
-    restorers = {name: functools.partial(load_model(path).restore, batch_size=500, self_ensemble=arguments.self_ensemble) for name, path in restorer_paths.items()}
+    restore_options = {"batch_size": 500, "self_ensemble": arguments.self_ensemble}
+    restorers = {name: functools.partial(load_model(path).restore, **restore_options) for name, path in restorer_paths.items()}
     per_run = {name: {} for name in restorers}
     clean_accuracy, reports = {}, []
     for seed in seeds:
