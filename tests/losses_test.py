@@ -100,3 +100,17 @@ def test_loss_mixtures_parse_and_sum():
         losses.parse_loss_mixture("l5")
     with pytest.raises(ValueError, match="is not a number"):
         losses.parse_loss_mixture("l1:heavy")
+
+
+def test_distillation_is_temperature_squared_kl_and_spares_the_teacher():
+    teacher = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 0.0]], np.float32)
+    student = np.array([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]], np.float32)
+    softmax = lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True)
+    t, s = softmax(teacher / 4), softmax(student / 4)
+    np.testing.assert_allclose(losses.distillation_loss(teacher, student, temperature=4.0), 16 * (t * np.log(t / s)).sum(-1), rtol=1e-5)
+    assert float(losses.distillation_loss(teacher, student, temperature=4.0)[1]) == pytest.approx(0.0, abs=1e-6)  # Same logits.
+    teacher_var, student_var = tf.Variable(teacher), tf.Variable(student)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(losses.distillation_loss(teacher_var, student_var))
+    teacher_grad, student_grad = tape.gradient(loss, [teacher_var, student_var])
+    assert teacher_grad is None and np.abs(student_grad.numpy()).sum() > 0

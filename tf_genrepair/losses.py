@@ -129,6 +129,16 @@ def feature_matching_loss(real_features: tf.Tensor, fake_features: tf.Tensor, *,
     return tf.reduce_sum(tf.square(tf.stop_gradient(global_mean(real_features)) - global_mean(fake_features)))
 
 
+def distillation_loss(teacher_logits: tf.Tensor, student_logits: tf.Tensor, *, temperature: float = 1.0) -> tf.Tensor:
+    """`T^2 KL(softmax(t / T) || softmax(s / T))` per example (Hinton et al. 2015); no gradient reaches the teacher.
+
+    The `T^2` factor keeps the gradient's scale that of a cross-entropy whatever the temperature.
+    """
+    teacher = tf.nn.log_softmax(tf.stop_gradient(teacher_logits) / temperature, axis=-1)
+    student = tf.nn.log_softmax(student_logits / temperature, axis=-1)
+    return temperature**2 * tf.reduce_sum(tf.exp(teacher) * (teacher - student), axis=-1)
+
+
 class AdversarialLoss(NamedTuple):
     """A discriminator loss and its generator loss."""
 

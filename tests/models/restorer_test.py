@@ -73,6 +73,20 @@ def test_adversarial_and_recognition_terms_train(sample_digits, smoke_classifier
     assert evaluation["discriminator_loss"] > 0.0  # Evaluated too, not a stale zero.
 
 
+def test_distillation_term_trains_without_labels_and_pulls_toward_the_clean_prediction(sample_digits, smoke_classifier, tmp_path):
+    keras.utils.set_random_seed(0)
+    restorer = Restorer(
+        inpainting_unet(base_filters=8, levels=1), classifier=smoke_classifier, recognition_weight=1.0, recognition_loss="distillation", distillation_temperature=2.0
+    )
+    restorer.compile(optimizer=keras.optimizers.Adam(2e-3))
+    pairs = restoration_dataset(sample_digits, "gaussian_blur", severity=4, batch_size=32)  # `(inputs, clean)`: no labels.
+    before = restorer.evaluate(pairs.take(4), return_dict=True, verbose=0)["recognition_loss"]
+    restorer.fit(pairs.take(40), epochs=1, verbose=0)
+    after = restorer.evaluate(pairs.take(4), return_dict=True, verbose=0)["recognition_loss"]
+    assert after < 0.7 * before
+    assert_round_trips(restorer, [np.zeros((2, 28, 28, 1), np.float32), np.ones((2, 28, 28, 1), np.float32)], str(tmp_path))
+
+
 def test_tiled_restore_matches_whole_image():
     restorer = Restorer(residual_denoiser(depth=3, width=8, downscale=2))
     image = np.random.default_rng(0).random((90, 70, 1), dtype=np.float32)
@@ -187,6 +201,10 @@ def test_unknown_loss_and_missing_networks_are_named():
         Restorer(inpainting_unet(base_filters=4, levels=1), reconstruction="l3")
     with pytest.raises(ValueError, match="discriminator"):
         Restorer(inpainting_unet(base_filters=4, levels=1), adversarial_weight=0.1)
+    with pytest.raises(ValueError, match="Unknown recognition loss 'kl'. Valid losses: cross_entropy, distillation"):
+        Restorer(inpainting_unet(base_filters=4, levels=1), recognition_loss="kl")
+    with pytest.raises(ValueError, match="`distillation_temperature` must be positive"):
+        Restorer(inpainting_unet(base_filters=4, levels=1), distillation_temperature=0.0)
 
 
 def not_improved(restorer: Restorer, clean: np.ndarray, corruptions) -> dict[str, tuple[float, float]]:

@@ -138,8 +138,10 @@ class RestorerConfig:
     preserve_observed: bool = False  # Copy observed pixels from the input.
     adversarial_weight: float = 0.0  # Weight of the patch-discriminator term (correction generation).
     adversarial_loss: str = "non_saturating"
-    recognition_weight: float = 0.0  # Weight of the frozen `recognition_classifier`'s cross-entropy.
+    recognition_weight: float = 0.0  # Weight of the frozen `recognition_classifier`'s term (recognition_loss).
     recognition_classifier: str | None = None  # A trained Classifier `.keras` file.
+    recognition_loss: str = "cross_entropy"  # cross_entropy (with the labels) or distillation (to its prediction on the clean image).
+    distillation_temperature: float = 1.0  # Softmax temperature of the distillation term.
 
 
 @dataclasses.dataclass

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from tf_genrepair.data import denoising_dataset, load_dataset, restoration_dataset
 from tf_genrepair.losses import (
+    distillation_loss,
     get_adversarial_loss,
     parse_loss_mixture,
     reconstruction_loss,
@@ -31,6 +32,7 @@ from tf_genrepair.networks import (
 )
 
 NETWORKS = ("denoiser", "unet")
+RECOGNITION_LOSSES = ("cross_entropy", "distillation")
 
 
 def _split_targets(targets: tf.Tensor | Sequence[tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor | None]:
@@ -48,9 +50,11 @@ class Restorer(ModelKind, keras.Model):
     with missing pixels (mask 0) weighted `hole_weight` times observed ones, plus two
     optional terms: an adversarial term from a conditional patch discriminator, which
     makes the restorer a conditional GAN that generates the clean image from the damaged
-    one (correction generation, Isola et al. 2017), and a recognition term, the
-    cross-entropy of a frozen classifier on the restored image (Liu et al. 2018), which
-    needs `(clean, labels)` targets. With `preserve_observed`, observed pixels are copied
+    one (correction generation, Isola et al. 2017), and a recognition term from a frozen
+    classifier: its cross-entropy on the restored image (Liu et al. 2018), which needs
+    `(clean, labels)` targets, or its distillation from the clean image to the restored one
+    (the KL divergence between its softened predictions, Hinton et al. 2015), which needs
+    no labels. With `preserve_observed`, observed pixels are copied
     from the input and the network only fills the missing ones (inpainting).
 
     Args:
@@ -64,6 +68,9 @@ class Restorer(ModelKind, keras.Model):
         adversarial_weight: Weight of the generator's adversarial term.
         classifier: Optional frozen classifier (images -> logits) for the recognition term.
         recognition_weight: Weight of the recognition term.
+        recognition_loss: `"cross_entropy"` (with the labels) or `"distillation"` (to the
+            classifier's own prediction on the clean image).
+        distillation_temperature: Softmax temperature of the distillation term.
 
     Example:
         >>> restorer = Restorer(residual_denoiser(), reconstruction="l2")
@@ -87,6 +94,8 @@ class Restorer(ModelKind, keras.Model):
         adversarial_weight: float = 0.0,
         classifier: keras.Model | None = None,
         recognition_weight: float = 0.0,
+        recognition_loss: str = "cross_entropy",
+        distillation_temperature: float = 1.0,
         **kwargs,
     ) -> None:
         # Inputs stay float32 (no autocast to a mixed policy's bfloat16): observed pixels are copied
@@ -97,6 +106,10 @@ class Restorer(ModelKind, keras.Model):
             raise ValueError(f"`adversarial_weight` needs a `discriminator`. Received: adversarial_weight={adversarial_weight}, discriminator=None")
         if recognition_weight and classifier is None:
             raise ValueError(f"`recognition_weight` needs a `classifier`. Received: recognition_weight={recognition_weight}, classifier=None")
+        if recognition_loss not in RECOGNITION_LOSSES:
+            raise ValueError(f"Unknown recognition loss {recognition_loss!r}. Valid losses: {', '.join(RECOGNITION_LOSSES)}")
+        if not distillation_temperature > 0:
+            raise ValueError(f"`distillation_temperature` must be positive. Received: {distillation_temperature}")
         # === Layers ===
         self.network = network
         self.discriminator = discriminator
@@ -113,6 +126,8 @@ class Restorer(ModelKind, keras.Model):
         self.discriminator_loss_fn, self.generator_loss_fn = pair.discriminator, pair.generator
         self.adversarial_weight = adversarial_weight
         self.recognition_weight = recognition_weight
+        self.recognition_loss = recognition_loss
+        self.distillation_temperature = distillation_temperature
         self.noise_level_input = len(network.inputs) == 3
         # === Trackers ===
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -190,11 +205,18 @@ class Restorer(ModelKind, keras.Model):
             fake_scores = tf.cast(self.discriminator([inputs[0], restored], training=True), tf.float32)
             extras["adversarial"] = self.generator_loss_fn(fake_scores)
             total = total + self.adversarial_weight * extras["adversarial"]
-        if self.classifier is not None and labels is not None:
-            logits = tf.cast(self.classifier(restored, training=False), tf.float32)
-            extras["recognition"] = keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        if self.classifier is not None and (labels is not None or self.recognition_loss == "distillation"):
+            extras["recognition"] = self._recognition_loss(clean, labels, restored)
             total = total + self.recognition_weight * extras["recognition"]
         return total, reconstruction, extras
+
+    def _recognition_loss(self, clean, labels, restored) -> tf.Tensor:
+        """Per-example recognition term of the frozen classifier on the restored images."""
+        logits = tf.cast(self.classifier(restored, training=False), tf.float32)
+        if self.recognition_loss == "cross_entropy":
+            return keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        clean_logits = tf.cast(self.classifier(clean, training=False), tf.float32)
+        return distillation_loss(clean_logits, logits, temperature=self.distillation_temperature)
 
     def train_step(self, data) -> dict[str, tf.Tensor]:
         inputs, targets = data[0], data[1]
@@ -328,6 +350,8 @@ class Restorer(ModelKind, keras.Model):
             adversarial_weight=model.adversarial_weight,
             classifier=classifier,
             recognition_weight=model.recognition_weight,
+            recognition_loss=model.recognition_loss,
+            distillation_temperature=model.distillation_temperature,
         )
 
     @classmethod
@@ -350,7 +374,7 @@ class Restorer(ModelKind, keras.Model):
         options = dict(
             severity=tuple(data.severity),
             seed=seed,
-            with_labels=bool(model.recognition_weight),
+            with_labels=bool(model.recognition_weight) and model.recognition_loss == "cross_entropy",
             augmentation=data.augmentation,
             augmentation_severity=(1, data.augmentation_severity),
         )
@@ -429,6 +453,8 @@ class Restorer(ModelKind, keras.Model):
             "adversarial_weight": self.adversarial_weight,
             "classifier": serialize(self.classifier) if self.classifier is not None else None,
             "recognition_weight": self.recognition_weight,
+            "recognition_loss": self.recognition_loss,
+            "distillation_temperature": self.distillation_temperature,
         }
 
     @classmethod
