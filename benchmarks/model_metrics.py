@@ -18,7 +18,7 @@ from harness.results import write_results  # noqa: E402
 
 
 def model_figures(workdir: str) -> dict:
-    """The `metrics.json` of a finished training run, with its experiment's name and `train` section (from `config.json`).
+    """The `metrics.json` of a finished training run, with its experiment's name, `model` and `train` sections (from `config.json`).
 
     Raises:
         FileNotFoundError: naming the workdir when it holds no finished run.
@@ -30,7 +30,7 @@ def model_figures(workdir: str) -> dict:
         figures = json.load(file)
     with open(config_path) as file:
         config = json.load(file)
-    return {**figures, "experiment": config["name"], "train": config["train"]}
+    return {**figures, "experiment": config["name"], "model": config["model"], "train": config["train"]}
 
 
 def main() -> None:

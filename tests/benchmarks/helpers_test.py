@@ -157,11 +157,11 @@ def test_recognition_error_bars_are_mean_and_sample_deviation_over_runs():
 
 def test_model_metrics_reads_a_finished_run_and_names_an_unfinished_one(tmp_path):
     collector = _script("model_metrics")
-    (tmp_path / "config.json").write_text(json.dumps({"name": "restore_cifar10", "train": {"epochs": 6}}))
+    (tmp_path / "config.json").write_text(json.dumps({"name": "restore_cifar10", "model": {"filters": 48}, "train": {"epochs": 6}}))
     with pytest.raises(FileNotFoundError, match=f"{tmp_path} holds no metrics.json"):
         collector.model_figures(str(tmp_path))
     (tmp_path / "metrics.json").write_text(json.dumps({"psnr": 26.5, "train_seconds": 900.0}))
-    assert collector.model_figures(str(tmp_path)) == {"psnr": 26.5, "train_seconds": 900.0, "experiment": "restore_cifar10", "train": {"epochs": 6}}
+    assert collector.model_figures(str(tmp_path)) == {"psnr": 26.5, "train_seconds": 900.0, "experiment": "restore_cifar10", "model": {"filters": 48}, "train": {"epochs": 6}}
 
 
 def test_recognition_per_corruption_accuracy_is_the_mean_over_damage_seeds():
