@@ -132,7 +132,7 @@ def feature_matching_loss(real_features: tf.Tensor, fake_features: tf.Tensor, *,
 def distillation_loss(teacher_logits: tf.Tensor, student_logits: tf.Tensor, *, temperature: float = 1.0) -> tf.Tensor:
     """`T^2 KL(softmax(t / T) || softmax(s / T))` per example (Hinton et al. 2015); no gradient reaches the teacher.
 
-    The `T^2` factor keeps the gradient's scale that of a cross-entropy whatever the temperature.
+    The `T^2` factor keeps the gradient with respect to the student's logits from shrinking like `1 / T` as `T` grows.
     """
     teacher = tf.nn.log_softmax(tf.stop_gradient(teacher_logits) / temperature, axis=-1)
     student = tf.nn.log_softmax(student_logits / temperature, axis=-1)
