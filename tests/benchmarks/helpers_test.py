@@ -4,8 +4,12 @@ import importlib.util
 import json
 import os
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+
+from tf_genrepair.models import Restorer
+from tf_genrepair.networks import inpainting_unet
 
 BENCHMARKS = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks")
 
@@ -210,3 +214,13 @@ def test_jpeg_round_trip_loses_colour_detail_as_4_2_0_does():
     assert np.abs(decoded - chroma).mean() > 0.15  # Colour alternating every pixel is averaged away by 2x2 chroma.
     flat = np.full((32, 32, 3), 0.5, np.float32)
     assert np.abs(jpeg.jpeg_round_trip(flat, 95) - flat).max() < 0.01
+
+
+def test_before_after_draws_clean_damaged_and_each_restorer(tmp_path):
+    network = inpainting_unet(base_filters=4, levels=1)
+    Restorer(network).save(tmp_path / "restorer.keras")
+    output = tmp_path / "before_after.png"
+    argv = ["--data=sample", "--split=test[:4]", "--num_images=3", "--corruption=gaussian_blur", f"--restorer=tiny={tmp_path / 'restorer.keras'}", f"--output={output}"]
+    assert _script("before_after").main(argv) == str(output)
+    picture = plt.imread(output)
+    assert picture.shape[0] > 100 and picture.shape[1] > 100 and picture.std() > 0.05  # A drawn table, not a blank canvas.
