@@ -8,12 +8,16 @@
 
 import argparse
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from tf_genrepair.data import load_arrays  # noqa: E402
 from tf_genrepair.evaluation.report import save_before_after  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.restorers import named_paths  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -28,7 +32,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--output", required=True, help="The PNG to write.")
     arguments = parser.parse_args(argv)
     images, _ = load_arrays(arguments.data, split=arguments.split)
-    restorers = {name: load_model(path).restore for name, path in (entry.split("=", 1) for entry in arguments.restorer)}
+    restorers = {name: load_model(path).restore for name, path in named_paths(arguments.restorer).items()}
     path = save_before_after(images[: arguments.num_images], arguments.corruption, arguments.severity, restorers, arguments.output, seed=arguments.seed)
     print(path)
     return path

@@ -36,6 +36,7 @@ from tf_genrepair.io.plots import save_curves  # noqa: E402
 from tf_genrepair.models import load_model  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.restorers import named_paths  # noqa: E402
 from harness.results import default_output, write_results  # noqa: E402
 
 FIGURES = ("accuracy", "recovered_mean", "recovered_pooled")
@@ -112,7 +113,7 @@ def main() -> None:
     parser.add_argument("--plot", help="Also save accuracy vs severity (mean over corruptions, error bars over damage seeds) as this PNG.")
     arguments = parser.parse_args()
     started = time.time()
-    restorer_paths = dict(entry.split("=", 1) for entry in arguments.restorer)
+    restorer_paths = named_paths(arguments.restorer)
     seeds = [int(seed) for seed in arguments.damage_seeds.split(",")]
     severities = [int(severity) for severity in arguments.severities.split(",")]
     if arguments.split and arguments.num_images:

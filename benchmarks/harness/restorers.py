@@ -13,3 +13,15 @@ def restore_as_is(model: keras.Model, **options) -> Callable:
     changes is measured on its own by `benchmarks/bucketing.py`.
     """
     return functools.partial(model.restore, size_ladder=None, **options)
+
+
+def named_paths(entries: list[str]) -> dict[str, str]:
+    """`["name=path", ...]` (a repeated `--restorer` flag) as `{name: path}`.
+
+    Raises:
+        ValueError: naming an entry without `=`.
+    """
+    for entry in entries:
+        if "=" not in entry:
+            raise ValueError(f"--restorer takes name=path, e.g. unet=workdirs/restore_cifar10/model.keras. Received: {entry!r}")
+    return dict(entry.split("=", 1) for entry in entries)

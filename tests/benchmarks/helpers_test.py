@@ -224,3 +224,10 @@ def test_before_after_draws_clean_damaged_and_each_restorer(tmp_path):
     assert _script("before_after").main(argv) == str(output)
     picture = plt.imread(output)
     assert picture.shape[0] > 100 and picture.shape[1] > 100 and picture.std() > 0.05  # A drawn table, not a blank canvas.
+
+
+def test_named_restorer_paths_and_a_malformed_entry():
+    restorers = _script("harness/restorers")
+    assert restorers.named_paths(["unet=a/model.keras", "tiny=b=c.keras"]) == {"unet": "a/model.keras", "tiny": "b=c.keras"}
+    with pytest.raises(ValueError, match="--restorer takes name=path.*Received: 'a/model.keras'"):
+        restorers.named_paths(["a/model.keras"])
