@@ -19,9 +19,14 @@ def named_paths(entries: list[str]) -> dict[str, str]:
     """`["name=path", ...]` (a repeated `--restorer` flag) as `{name: path}`.
 
     Raises:
-        ValueError: naming an entry without `=`.
+        ValueError: naming an entry without `=`, or a name given twice (the later path would silently win).
     """
+    paths = {}
     for entry in entries:
         if "=" not in entry:
             raise ValueError(f"--restorer takes name=path, e.g. unet=workdirs/restore_cifar10/model.keras. Received: {entry!r}")
-    return dict(entry.split("=", 1) for entry in entries)
+        name, path = entry.split("=", 1)
+        if name in paths:
+            raise ValueError(f"--restorer names {name!r} twice: {paths[name]!r} and {path!r}.")
+        paths[name] = path
+    return paths

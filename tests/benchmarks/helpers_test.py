@@ -231,3 +231,5 @@ def test_named_restorer_paths_and_a_malformed_entry():
     assert restorers.named_paths(["unet=a/model.keras", "tiny=b=c.keras"]) == {"unet": "a/model.keras", "tiny": "b=c.keras"}
     with pytest.raises(ValueError, match="--restorer takes name=path.*Received: 'a/model.keras'"):
         restorers.named_paths(["a/model.keras"])
+    with pytest.raises(ValueError, match="names 'unet' twice"):
+        restorers.named_paths(["unet=a/model.keras", "unet=b/model.keras"])
